@@ -1,0 +1,320 @@
+"""The op catalog: every op name the IR may contain, what it means, and how to check it.
+
+This file is the contract between the stages. The frontend emits `py.*` ops
+(untyped Python operators) plus typed constants, math calls, calls, tuples and
+structured control flow; type inference replaces every `py.*` op by typed ops
+with CPython's semantics made explicit (casts, `cf.assert` checks); the backend
+lowers exactly the typed ops (`TYPED` below). A stage that meets a name it does
+not handle must fail loudly: tests check every typed op has a lowering.
+
+Semantics of typed ops (operands and results all of the stated types):
+
+arith.constant {value}          : T                 a scalar constant (int, float or bool value)
+arith.addi/subi/muli            (iN, iN) -> iN      two's complement, wrapping
+arith.floordivsi/floormodsi     (iN, iN) -> iN      Python // and % (floor); divisor != 0 is
+                                                    guaranteed by a preceding cf.assert; MIN // -1 wraps
+arith.addf/subf/mulf/divf       (fN, fN) -> fN      IEEE (divisor != 0 guarded by cf.assert)
+arith.floordivf/floormodf       (fN, fN) -> fN      CPython float // and % (sign of divisor, -0.0 rules)
+arith.negf                      fN -> fN
+arith.andi/ori/xori             (T, T) -> T         T int or bool
+arith.shli/shrsi                (iN, iN) -> iN      count >= 0 (guarded); count >= N gives Python's
+                                                    value truncated to N bits (shl: 0, shr: 0 or -1)
+arith.powi                      (iN, iN) -> iN      exponent >= 0 (guarded); wraps
+arith.powf                      (fN, fN) -> fN      C pow()
+arith.cmpi {predicate}          (T, T) -> bool      T int or bool; eq ne slt sle sgt sge ult ule ugt uge
+arith.cmpf {predicate}          (fN, fN) -> bool    oeq one olt ole ogt oge ueq une ult ule ugt uge ord uno
+arith.cmpif {predicate}         (iN, fM) -> bool    exact int-vs-float comparison as CPython does it
+                                                    (no rounding of the int); eq ne lt le gt ge; nan is
+                                                    unequal to everything
+arith.select                    (bool, T, T) -> T
+arith.sitofp/uitofp             int|bool -> fN      (uitofp for bool and unsigned)
+arith.fptosi                    fN -> iN            truncation toward zero; finite and in range (guarded)
+arith.extsi/extui/trunci        int|bool -> int     widen signed / widen unsigned (bool: 0 or 1) / narrow
+arith.extf/truncf               f32 <-> f64
+math.<unary>                    fN -> fN            sin cos tan asin acos atan sinh cosh tanh asinh acosh
+                                                    atanh exp expm1 exp2 log log2 log10 log1p sqrt cbrt
+                                                    fabs floor ceil trunc roundeven erf erfc gamma lgamma
+math.<binary>                   (fN, fN) -> fN      atan2 hypot copysign pow fmod
+math.isnan/isinf/isfinite       fN -> bool
+math.check {overflow}           (result, args...)   no results. Raises ValueError("math domain error") if
+                                                    result is nan and no arg is; if result is inf and every
+                                                    arg finite, raises OverflowError("math range error")
+                                                    when overflow is true, else ValueError("math domain error")
+cf.assert {exc, msg}            bool                no results: raise builtin exception `exc`(msg) if false
+tuple.make                      (T1..Tn) -> tuple<T1..Tn>
+tuple.get {index}               tuple -> T_index
+func.call {callee}              args -> R           calls a function of the same module; may raise
+                                                    (propagates the callee's exception); none result: 0 results
+func.return                     value?              terminator of a function body (no operand for none)
+scf.if                          bool -> (T...)      regions then, else; each ends in scf.yield of the results
+scf.for                         (lb, ub, step: i64, inits...) -> (carried...)
+                                                    Python range(lb, ub, step) semantics, step != 0
+                                                    (guarded); body block args: (iv: i64, carried...),
+                                                    ends in scf.yield of the carried types
+scf.while                       (inits...) -> (fwd...)
+                                                    region before: args = carried, ends in
+                                                    scf.condition(cond, fwd...); region after: args = fwd
+                                                    types, ends in scf.yield of carried; results = fwd at exit
+scf.yield / scf.condition       terminators of scf regions
+
+Untyped ops (frontend output, all removed by type inference; results are `?` unless known):
+py.add sub mul truediv floordiv mod pow lshift rshift bitand bitor bitxor   binary operators
+py.neg pos invert not                                                       unary operators
+py.lt le gt ge eq ne                                                        comparisons -> bool
+py.truth                                                                    bool(x) for a condition
+py.abs int float bool round(1-2 operands) min max(n >= 2) divmod            builtins
+py.undef                                                                    a variable unassigned on
+                                                                            some path (typeinfer makes it
+                                                                            a zero of the merged type)
+math.* and func.call and tuple.* also appear with `?` types before inference.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .core import Operation
+from .types import BOOL, BOTTOM, I64, UNKNOWN, ScalarType, TupleType, Type
+
+Check = Callable[[Operation], "str | None"]
+
+
+@dataclass(frozen=True)
+class OpDef:
+    """What the verifier and the passes know about an op name.
+
+    operands: exact count, or (min, max) with max None for unbounded.
+    pure: no side effect and cannot raise (DCE may drop it, CSE may merge it).
+    typed: the backend lowers it (it may appear after type inference).
+    check: type rule for typed IR; returns an error message or None.
+    """
+
+    name: str
+    operands: int | tuple[int, int | None]
+    results: int | tuple[int, int | None]
+    regions: int = 0
+    terminator: bool = False
+    pure: bool = True
+    typed: bool = True
+    attrs: tuple[str, ...] = ()
+    check: Check | None = None
+
+
+OPS: dict[str, OpDef] = {}
+
+
+def _def(name: str, operands, results, **kw) -> None:
+    OPS[name] = OpDef(name, operands, results, **kw)
+
+
+def _known(t: Type) -> bool:
+    return t is not UNKNOWN and t is not BOTTOM and t != UNKNOWN and t != BOTTOM
+
+
+def _sc(t: Type, *kinds: str) -> bool:
+    return isinstance(t, ScalarType) and t.kind in kinds
+
+
+def _same(kinds: str) -> Check:
+    """All operands and the result share one scalar type whose kind is in `kinds`."""
+    def check(op: Operation) -> str | None:
+        types = [v.type for v in op.operands] + [r.type for r in op.results]
+        first = types[0]
+        if not _sc(first, *kinds):
+            return f"{op.name} needs {kinds!r}-kind scalars, got {first}"
+        for t in types[1:]:
+            if t != first:
+                return f"{op.name} operand/result types differ: {first} vs {t}"
+        return None
+    return check
+
+
+def _cmp(kinds: str, preds: set[str], mixed: bool = False) -> Check:
+    def check(op: Operation) -> str | None:
+        a, b = (v.type for v in op.operands)
+        if op.results[0].type != BOOL:
+            return f"{op.name} result must be bool, got {op.results[0].type}"
+        if op.attributes.get("predicate") not in preds:
+            return f"{op.name} bad predicate {op.attributes.get('predicate')!r}"
+        if mixed:
+            if not (_sc(a, "i", "u") and _sc(b, "f")):
+                return f"{op.name} needs (int, float) operands, got ({a}, {b})"
+            return None
+        if a != b or not _sc(a, *kinds):
+            return f"{op.name} operands must be one {kinds!r}-kind type, got ({a}, {b})"
+        return None
+    return check
+
+
+def _cast(src: str, dst: str, widen: int = 0) -> Check:
+    """widen: +1 result strictly wider, -1 strictly narrower, 0 any."""
+    def check(op: Operation) -> str | None:
+        s, d = op.operands[0].type, op.results[0].type
+        if not (_sc(s, *src) and _sc(d, *dst)):
+            return f"{op.name} cannot cast {s} to {d}"
+        if widen > 0 and not d.bits > s.bits:  # type: ignore[union-attr]
+            return f"{op.name} must widen: {s} to {d}"
+        if widen < 0 and not d.bits < s.bits:  # type: ignore[union-attr]
+            return f"{op.name} must narrow: {s} to {d}"
+        return None
+    return check
+
+
+def _pred(op: Operation) -> str | None:
+    if not _sc(op.operands[0].type, "f"):
+        return f"{op.name} needs a float operand, got {op.operands[0].type}"
+    if op.results[0].type != BOOL:
+        return f"{op.name} result must be bool, got {op.results[0].type}"
+    return None
+
+
+def _constant(op: Operation) -> str | None:
+    v = op.attributes.get("value")
+    t = op.results[0].type
+    if not isinstance(t, ScalarType):
+        return f"arith.constant must be scalar, got {t}"
+    if t.is_bool and not isinstance(v, bool):
+        return f"arith.constant of bool needs true/false, got {v!r}"
+    if t.is_int and (isinstance(v, bool) or not isinstance(v, int)):
+        return f"arith.constant of {t} needs an int value, got {v!r}"
+    if t.is_float and not isinstance(v, float):
+        return f"arith.constant of {t} needs a float value, got {v!r}"
+    return None
+
+
+def _select(op: Operation) -> str | None:
+    c, a, b = (v.type for v in op.operands)
+    if c != BOOL:
+        return f"arith.select condition must be bool, got {c}"
+    if not (a == b == op.results[0].type):
+        return f"arith.select arms and result differ: {a}, {b} -> {op.results[0].type}"
+    return None
+
+
+def _assert(op: Operation) -> str | None:
+    if op.operands[0].type != BOOL:
+        return f"cf.assert condition must be bool, got {op.operands[0].type}"
+    if not isinstance(op.attributes.get("exc"), str) or not isinstance(op.attributes.get("msg"), str):
+        return "cf.assert needs string attributes exc and msg"
+    return None
+
+
+def _math_check(op: Operation) -> str | None:
+    for v in op.operands:
+        if not _sc(v.type, "f"):
+            return f"math.check operands must be floats, got {v.type}"
+    if not isinstance(op.attributes.get("overflow"), bool):
+        return "math.check needs a bool attribute overflow"
+    return None
+
+
+def _tuple_make(op: Operation) -> str | None:
+    t = op.results[0].type
+    if not isinstance(t, TupleType) or list(t.elements) != [v.type for v in op.operands]:
+        return f"tuple.make result {t} does not match operands {[str(v.type) for v in op.operands]}"
+    return None
+
+
+def _tuple_get(op: Operation) -> str | None:
+    t = op.operands[0].type
+    i = op.attributes.get("index")
+    if not isinstance(t, TupleType) or not isinstance(i, int) or not 0 <= i < len(t.elements):
+        return f"tuple.get index {i!r} invalid for {t}"
+    if t.elements[i] != op.results[0].type:
+        return f"tuple.get result {op.results[0].type} is not element {i} of {t}"
+    return None
+
+
+def _i64_operands(n: int) -> Check:
+    def check(op: Operation) -> str | None:
+        for v in op.operands[:n]:
+            if v.type != I64:
+                return f"{op.name} bound must be i64, got {v.type}"
+        return None
+    return check
+
+
+def _cond(op: Operation) -> str | None:
+    if op.operands[0].type != BOOL:
+        return f"{op.name} condition must be bool, got {op.operands[0].type}"
+    return None
+
+
+# ---- typed ops -------------------------------------------------------------
+_def("arith.constant", 0, 1, attrs=("value",), check=_constant)
+for _n in ("addi", "subi", "muli", "floordivsi", "floormodsi", "shli", "shrsi", "powi"):
+    _def(f"arith.{_n}", 2, 1, check=_same("iu"))
+for _n in ("addf", "subf", "mulf", "divf", "floordivf", "floormodf", "powf"):
+    _def(f"arith.{_n}", 2, 1, check=_same("f"))
+_def("arith.negf", 1, 1, check=_same("f"))
+for _n in ("andi", "ori", "xori"):
+    _def(f"arith.{_n}", 2, 1, check=_same("iub"))
+_def("arith.cmpi", 2, 1, attrs=("predicate",),
+     check=_cmp("iub", {"eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge"}))
+_def("arith.cmpf", 2, 1, attrs=("predicate",),
+     check=_cmp("f", {"oeq", "one", "olt", "ole", "ogt", "oge", "ueq", "une", "ult", "ule",
+                      "ugt", "uge", "ord", "uno"}))
+_def("arith.cmpif", 2, 1, attrs=("predicate",),
+     check=_cmp("", {"eq", "ne", "lt", "le", "gt", "ge"}, mixed=True))
+_def("arith.select", 3, 1, check=_select)
+_def("arith.sitofp", 1, 1, check=_cast("i", "f"))
+_def("arith.uitofp", 1, 1, check=_cast("ub", "f"))
+_def("arith.fptosi", 1, 1, check=_cast("f", "i"))
+_def("arith.extsi", 1, 1, check=_cast("i", "i", 1))
+_def("arith.extui", 1, 1, check=_cast("ub", "iu", 1))
+_def("arith.trunci", 1, 1, check=_cast("iu", "iub", -1))
+_def("arith.extf", 1, 1, check=_cast("f", "f", 1))
+_def("arith.truncf", 1, 1, check=_cast("f", "f", -1))
+
+MATH_UNARY = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
+              "acosh", "atanh", "exp", "expm1", "exp2", "log", "log2", "log10", "log1p", "sqrt",
+              "cbrt", "fabs", "floor", "ceil", "trunc", "roundeven", "erf", "erfc", "gamma",
+              "lgamma")
+MATH_BINARY = ("atan2", "hypot", "copysign", "pow", "fmod")
+for _n in MATH_UNARY:
+    _def(f"math.{_n}", 1, 1, check=_same("f"))
+for _n in MATH_BINARY:
+    _def(f"math.{_n}", 2, 1, check=_same("f"))
+for _n in ("isnan", "isinf", "isfinite"):
+    _def(f"math.{_n}", 1, 1, check=_pred)
+_def("math.check", (1, None), 0, pure=False, attrs=("overflow",), check=_math_check)
+_def("cf.assert", 1, 0, pure=False, attrs=("exc", "msg"), check=_assert)
+_def("tuple.make", (0, None), 1, check=_tuple_make)
+_def("tuple.get", 1, 1, attrs=("index",), check=_tuple_get)
+_def("func.call", (0, None), (0, 1), pure=False, attrs=("callee",))
+_def("func.return", (0, 1), 0, terminator=True, pure=False)
+_def("scf.if", 1, (0, None), regions=2, pure=False, check=_cond)
+_def("scf.for", (3, None), (0, None), regions=1, pure=False, check=_i64_operands(3))
+_def("scf.while", (0, None), (0, None), regions=2, pure=False)
+_def("scf.yield", (0, None), 0, terminator=True, pure=False)
+_def("scf.condition", (1, None), 0, terminator=True, pure=False, check=_cond)
+
+# ---- untyped ops (frontend only) ---------------------------------------------
+PY_BINARY = ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift",
+             "bitand", "bitor", "bitxor")
+PY_UNARY = ("neg", "pos", "invert", "not")
+PY_COMPARE = ("lt", "le", "gt", "ge", "eq", "ne")
+for _n in PY_BINARY + PY_COMPARE:
+    _def(f"py.{_n}", 2, 1, typed=False)
+for _n in PY_UNARY + ("truth", "abs", "int", "float", "bool"):
+    _def(f"py.{_n}", 1, 1, typed=False)
+_def("py.round", (1, 2), 1, typed=False)
+_def("py.min", (2, None), 1, typed=False)
+_def("py.max", (2, None), 1, typed=False)
+_def("py.divmod", 2, 1, typed=False)
+_def("py.undef", 0, 1, typed=False)
+
+TYPED: frozenset[str] = frozenset(n for n, d in OPS.items() if d.typed)
+
+
+def opdef(name: str) -> OpDef:
+    """The definition of an op name; KeyError names the unknown op."""
+    try:
+        return OPS[name]
+    except KeyError:
+        raise KeyError(f"unknown op {name!r}") from None
+
+
+def is_pure(op: Operation) -> bool:
+    d = OPS.get(op.name)
+    return d is not None and d.pure and not op.regions

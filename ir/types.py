@@ -1,0 +1,159 @@
+"""IR types: immutable values that every IR value carries.
+
+Scalars (bool, signed/unsigned ints, floats, complex), tuples, none, and two
+markers used before and during type inference: UNKNOWN (`?`, what the frontend
+gives every value it cannot type from syntax alone) and BOTTOM (`!`, a value
+whose type no path has fixed yet, e.g. the result of a recursive call).
+Later capabilities add arrays, records, dicts and lists here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Type:
+    """Base of all IR types. Subclasses are frozen dataclasses: compare by value."""
+
+    def __str__(self) -> str:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ScalarType(Type):
+    """A machine scalar. `kind` is 'b' (bool), 'i' (signed), 'u' (unsigned), 'f' (float), 'c' (complex)."""
+
+    kind: str
+    bits: int
+
+    def __str__(self) -> str:
+        if self.kind == "b":
+            return "bool"
+        return f"{self.kind}{self.bits}"
+
+    @property
+    def is_bool(self) -> bool:
+        return self.kind == "b"
+
+    @property
+    def is_int(self) -> bool:
+        """Signed or unsigned integer (not bool)."""
+        return self.kind in ("i", "u")
+
+    @property
+    def is_signed(self) -> bool:
+        return self.kind == "i"
+
+    @property
+    def is_float(self) -> bool:
+        return self.kind == "f"
+
+    @property
+    def is_complex(self) -> bool:
+        return self.kind == "c"
+
+
+@dataclass(frozen=True)
+class TupleType(Type):
+    """A fixed-length heterogeneous tuple, as Python's `tuple`."""
+
+    elements: tuple[Type, ...]
+
+    def __str__(self) -> str:
+        return "tuple<" + ", ".join(str(t) for t in self.elements) + ">"
+
+
+@dataclass(frozen=True)
+class NoneType(Type):
+    """The type of Python's None (a function that returns nothing returns none)."""
+
+    def __str__(self) -> str:
+        return "none"
+
+
+@dataclass(frozen=True)
+class UnknownType(Type):
+    """Not yet inferred: the frontend's type for every value that syntax cannot type."""
+
+    def __str__(self) -> str:
+        return "?"
+
+
+@dataclass(frozen=True)
+class BottomType(Type):
+    """No definition has fixed this type yet; unifies with anything (identity of unify)."""
+
+    def __str__(self) -> str:
+        return "!"
+
+
+BOOL = ScalarType("b", 1)
+I8 = ScalarType("i", 8)
+I16 = ScalarType("i", 16)
+I32 = ScalarType("i", 32)
+I64 = ScalarType("i", 64)
+U8 = ScalarType("u", 8)
+U16 = ScalarType("u", 16)
+U32 = ScalarType("u", 32)
+U64 = ScalarType("u", 64)
+F32 = ScalarType("f", 32)
+F64 = ScalarType("f", 64)
+C64 = ScalarType("c", 64)
+C128 = ScalarType("c", 128)
+NONE = NoneType()
+UNKNOWN = UnknownType()
+BOTTOM = BottomType()
+
+SCALARS: dict[str, ScalarType] = {
+    str(t): t for t in (BOOL, I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, C64, C128)
+}
+
+
+def is_scalar(t: Type) -> bool:
+    return isinstance(t, ScalarType)
+
+
+def is_numeric(t: Type) -> bool:
+    """bool, int, float or complex scalar: what Python arithmetic accepts."""
+    return isinstance(t, ScalarType)
+
+
+def parse_type(text: str) -> Type:
+    """Read a type back from its printed form (`f64`, `tuple<i64, f64>`, `none`, `?`)."""
+    t, rest = _parse_type_prefix(text.strip())
+    if rest.strip():
+        raise ValueError(f"trailing text after type: {rest!r}")
+    return t
+
+
+def _parse_type_prefix(text: str) -> tuple[Type, str]:
+    """Parse one type at the start of `text`; return it and the unparsed rest."""
+    text = text.lstrip()
+    if text.startswith("?"):
+        return UNKNOWN, text[1:]
+    if text.startswith("!"):
+        return BOTTOM, text[1:]
+    if text.startswith("tuple<"):
+        rest = text[len("tuple<"):].lstrip()
+        elems: list[Type] = []
+        if rest.startswith(">"):
+            return TupleType(()), rest[1:]
+        while True:
+            t, rest = _parse_type_prefix(rest)
+            elems.append(t)
+            rest = rest.lstrip()
+            if rest.startswith(","):
+                rest = rest[1:]
+                continue
+            if rest.startswith(">"):
+                return TupleType(tuple(elems)), rest[1:]
+            raise ValueError(f"bad tuple type near {rest!r}")
+    i = 0
+    while i < len(text) and (text[i].isalnum() or text[i] == "_"):
+        i += 1
+    word, rest = text[:i], text[i:]
+    if word == "none":
+        return NONE, rest
+    if word in SCALARS:
+        return SCALARS[word], rest
+    raise ValueError(f"unknown type {word or text!r}")
