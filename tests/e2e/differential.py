@@ -1,0 +1,40 @@
+"""Run a function under CPython and compiled, and compare result or exception exactly."""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import ember
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal to the last bit: nan equals nan, 0.0 differs from -0.0, tuples elementwise,
+    and the Python type (int, float, bool) must match."""
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return (isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b)
+                and all(same(x, y) for x, y in zip(a, b)))
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    return a == b
+
+
+def outcome(fn: Callable[..., Any], args: tuple) -> tuple[str, Any]:
+    try:
+        return ("value", fn(*args))
+    except Exception as exc:  # the differential test compares the exception itself
+        return ("raise", (type(exc), str(exc)))
+
+
+def check(py_fn: Callable[..., Any], *args: Any, jitted: Callable[..., Any] | None = None) -> None:
+    """Assert the compiled `py_fn` gives exactly what CPython gives on `args`."""
+    fast = jitted if jitted is not None else ember.jit(py_fn)
+    want = outcome(py_fn, args)
+    got = outcome(fast, args)
+    if want[0] == "value" and got[0] == "value":
+        assert same(want[1], got[1]), f"{py_fn.__name__}{args}: CPython {want[1]!r}, ember {got[1]!r}"
+    else:
+        assert want == got, f"{py_fn.__name__}{args}: CPython {want}, ember {got}"
