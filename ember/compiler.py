@@ -86,7 +86,7 @@ def compile_specialization(py_func: Any, arg_types: tuple[Type, ...],
     for name, value in options.items():
         typed[entry].attributes[name] = value
     t2 = time.perf_counter()
-    optimized = optimize(clone_module(typed))
+    optimized = optimize(clone_module(typed), entry)
     t3 = time.perf_counter()
     compiled = compile_module(optimized, entry)
     t4 = time.perf_counter()

@@ -1,0 +1,86 @@
+"""Common subexpression elimination of pure ops over the structured dominance tree.
+
+An op in a block dominates the rest of that block and every region nested in
+it, so a pure op is replaced by an identical one (same name, operands,
+attributes and result types) found earlier in its block or in an enclosing
+block. Sibling regions (the two arms of an `scf.if`) never share: each nested
+region gets its own scope, dropped when the walk leaves it.
+"""
+from __future__ import annotations
+
+import math
+from typing import Hashable
+
+from ember.ir.core import Block, FuncOp, Module, Operation
+from ember.ir.opdefs import is_pure
+from ember.ir.passes.uses import Substitution
+
+
+def _attr_key(v: object) -> Hashable:
+    # 0.0 == -0.0 and 1 == 1.0 == True in Python: keep the exact kind and bits.
+    if isinstance(v, float):
+        return ("f", v.hex() if not math.isnan(v) else repr(v))
+    return (type(v).__name__, v)
+
+
+def op_key(op: Operation) -> Hashable:
+    """Identity of a pure op's computation."""
+    attrs = tuple(sorted((k, _attr_key(v)) for k, v in op.attributes.items()))
+    return (op.name, tuple(id(v) for v in op.operands), attrs,
+            tuple(r.type for r in op.results))
+
+
+class _CSE:
+    def __init__(self) -> None:
+        self.subst = Substitution()
+        self.changed = False
+
+    def block(self, block: Block, scope: list[dict]) -> None:
+        table: dict = {}
+        scope.append(table)
+        ops = block.ops
+        i = 0
+        while i < len(ops):
+            op = ops[i]
+            self.subst.apply(op)
+            if op.regions:
+                for region in op.regions:
+                    for b in region.blocks:
+                        self.block(b, scope)
+                i += 1
+                continue
+            if op.results and is_pure(op):
+                key = op_key(op)
+                found = None
+                for t in reversed(scope):
+                    found = t.get(key)
+                    if found is not None:
+                        break
+                if found is not None:
+                    for old, new in zip(op.results, found.results):
+                        self.subst.add(old, new)
+                    del ops[i]
+                    op.parent = None
+                    self.changed = True
+                    continue
+                table[key] = op
+            i += 1
+        scope.pop()
+
+
+def run_func(func: FuncOp) -> bool:
+    c = _CSE()
+    c.block(func.body.block, [])
+    return c.changed
+
+
+def apply(module: Module) -> bool:
+    changed = False
+    for f in module:
+        changed |= run_func(f)
+    return changed
+
+
+def run(module: Module) -> Module:
+    apply(module)
+    return module
