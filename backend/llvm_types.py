@@ -1,0 +1,97 @@
+"""IR types -> llvmlite types, and the value <-> memory conversions of the native convention.
+
+As a value a bool is `i1`; in memory (the `%out` slot, an alloca) it is `i8`, as C
+and the CPython wrapper expect. A tuple is a literal struct of its element types,
+with the same rule applied element-wise in memory.
+"""
+from __future__ import annotations
+
+from llvmlite import ir
+
+from ember.ir.types import NoneType, ScalarType, TupleType, Type
+
+I1 = ir.IntType(1)
+I8 = ir.IntType(8)
+I32 = ir.IntType(32)
+I64 = ir.IntType(64)
+F32 = ir.FloatType()
+F64 = ir.DoubleType()
+PTR = ir.PointerType()
+
+
+class BackendTypeError(TypeError):
+    """A type the backend cannot lower (a compiler bug upstream, or a capability not yet built)."""
+
+
+def value_type(t: Type) -> ir.Type:
+    """The LLVM type of an SSA value of IR type `t`."""
+    if isinstance(t, ScalarType):
+        if t.kind == "b":
+            return I1
+        if t.kind in ("i", "u"):
+            return ir.IntType(t.bits)
+        if t.kind == "f":
+            if t.bits == 32:
+                return F32
+            if t.bits == 64:
+                return F64
+    if isinstance(t, TupleType):
+        return ir.LiteralStructType([value_type(e) for e in t.elements])
+    raise BackendTypeError(f"the backend cannot lower type {t}")
+
+
+def mem_type(t: Type) -> ir.Type:
+    """The LLVM type of `t` stored in memory (bool widened to i8)."""
+    if isinstance(t, ScalarType) and t.kind == "b":
+        return I8
+    if isinstance(t, TupleType):
+        return ir.LiteralStructType([mem_type(e) for e in t.elements])
+    return value_type(t)
+
+
+def is_none(t: Type) -> bool:
+    return isinstance(t, NoneType)
+
+
+def to_mem(b: ir.IRBuilder, v: ir.Value, t: Type) -> ir.Value:
+    """Convert an SSA value to its memory form."""
+    if isinstance(t, ScalarType) and t.kind == "b":
+        return b.zext(v, I8)
+    if isinstance(t, TupleType) and _has_bool(t):
+        out: ir.Value = ir.Constant(mem_type(t), ir.Undefined)
+        for i, e in enumerate(t.elements):
+            out = b.insert_value(out, to_mem(b, b.extract_value(v, i), e), i)
+        return out
+    return v
+
+
+def from_mem(b: ir.IRBuilder, v: ir.Value, t: Type) -> ir.Value:
+    """Convert a loaded memory value back to its SSA form."""
+    if isinstance(t, ScalarType) and t.kind == "b":
+        return b.trunc(v, I1)
+    if isinstance(t, TupleType) and _has_bool(t):
+        out: ir.Value = ir.Constant(value_type(t), ir.Undefined)
+        for i, e in enumerate(t.elements):
+            out = b.insert_value(out, from_mem(b, b.extract_value(v, i), e), i)
+        return out
+    return v
+
+
+def _has_bool(t: Type) -> bool:
+    if isinstance(t, ScalarType):
+        return t.kind == "b"
+    if isinstance(t, TupleType):
+        return any(_has_bool(e) for e in t.elements)
+    return False
+
+
+def constant(t: Type, value: int | float | bool) -> ir.Constant:
+    """An LLVM constant of IR scalar type `t` (ints are reduced to two's complement)."""
+    lt = value_type(t)
+    if isinstance(lt, ir.IntType):
+        bits = lt.width
+        v = int(value) & ((1 << bits) - 1)
+        if bits > 1 and v >= 1 << (bits - 1):
+            v -= 1 << bits
+        return ir.Constant(lt, v)
+    return ir.Constant(lt, float(value))

@@ -1,0 +1,177 @@
+"""The CPython C-API as seen from generated LLVM code: symbols and declarations.
+
+Generated wrappers call CPython functions and compare against CPython objects
+(type objects, `True`, `None`, exception classes) by *name*: each name is an
+external declaration in the llvmlite module and is bound to its address in this
+process with `llvm.add_symbol`, never with an integer constant and inttoptr.
+
+- `register_python_symbols()` registers every function and data symbol below
+  (idempotent; call before the MCJIT engine finalizes a module that uses them).
+- `declare_function(llmod, name)` / `declare_object(llmod, name)` /
+  `declare_pointer_var(llmod, name)` add (or reuse) the declaration in a module.
+- `register_object(name, obj)` binds an arbitrary long-lived object (a numpy
+  scalar type) to a symbol; `exception_symbol(name)` gives the symbol of a builtin
+  exception class.
+
+llvmlite.binding is imported inside functions only: `import ember` must stay cheap.
+"""
+from __future__ import annotations
+
+import builtins
+import ctypes
+import functools
+import threading
+from typing import Any
+
+from ember.backend.boxing import SCALAR_BOXES
+
+
+@functools.lru_cache(maxsize=None)
+def _fn_types() -> dict[str, Any]:
+    """Name -> builder of the llvmlite FunctionType (built lazily: llvmlite.ir is imported late)."""
+    from llvmlite import ir
+
+    p = ir.PointerType()
+    i64 = ir.IntType(64)
+    dbl = ir.DoubleType()
+    void = ir.VoidType()
+    return {
+        "PyObject_Vectorcall": ir.FunctionType(p, [p, p, i64, p]),
+        "PyLong_AsLongLong": ir.FunctionType(i64, [p]),
+        "PyLong_FromLongLong": ir.FunctionType(p, [i64]),
+        "PyLong_FromUnsignedLongLong": ir.FunctionType(p, [i64]),
+        "PyFloat_FromDouble": ir.FunctionType(p, [dbl]),
+        "PyBool_FromLong": ir.FunctionType(p, [i64]),
+        "PyTuple_New": ir.FunctionType(p, [i64]),
+        "PyErr_SetString": ir.FunctionType(void, [p, p]),
+        "PyErr_Occurred": ir.FunctionType(p, []),
+        "PyErr_Clear": ir.FunctionType(void, []),
+        "Py_IncRef": ir.FunctionType(void, [p]),
+        "Py_DecRef": ir.FunctionType(void, [p]),
+    }
+
+
+FUNCTIONS: tuple[str, ...] = (
+    "PyObject_Vectorcall", "PyLong_AsLongLong", "PyLong_FromLongLong",
+    "PyLong_FromUnsignedLongLong", "PyFloat_FromDouble", "PyBool_FromLong", "PyTuple_New",
+    "PyErr_SetString", "PyErr_Occurred", "PyErr_Clear", "Py_IncRef", "Py_DecRef",
+)
+
+# Objects whose *address* is the symbol (the symbol is the object itself).
+OBJECTS: dict[str, object] = {
+    "PyFloat_Type": float,
+    "PyLong_Type": int,
+    "PyBool_Type": bool,
+    "PyTuple_Type": tuple,
+    "_Py_TrueStruct": True,
+    "_Py_FalseStruct": False,
+    "_Py_NoneStruct": None,
+}
+
+# Exceptions the backend and runtime commonly raise; others are registered on demand.
+COMMON_EXCEPTIONS: tuple[str, ...] = (
+    "ZeroDivisionError", "IndexError", "ValueError", "AssertionError", "OverflowError",
+    "TypeError", "RuntimeError", "KeyError", "ArithmeticError", "SystemError", "MemoryError",
+)
+
+_lock = threading.Lock()
+_registered: dict[str, int] = {}
+_keepalive: list[object] = []
+
+
+def _add_symbol(name: str, address: int) -> None:
+    """Bind `name` to `address` for the JIT; re-registering the same address is a no-op."""
+    import llvmlite.binding as llvm
+
+    with _lock:
+        old = _registered.get(name)
+        if old == address:
+            return
+        if old is not None:
+            raise RuntimeError(f"ember: symbol {name} already bound to another address")
+        llvm.add_symbol(name, address)
+        _registered[name] = address
+
+
+def function_address(name: str) -> int:
+    return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value  # type: ignore[return-value]
+
+
+def register_object(name: str, obj: object) -> None:
+    """Make symbol `name` denote the object `obj` itself (its address). `obj` is kept alive."""
+    with _lock:
+        if name not in _registered:
+            _keepalive.append(obj)
+    _add_symbol(name, id(obj))
+
+
+def exception_symbol(name: str) -> tuple[str, bool]:
+    """The symbol for builtin exception class `name` and whether it is a pointer variable.
+
+    CPython exports `PyExc_<Name>` as a `PyObject *` variable (load it); a builtin class
+    without such a variable is registered as `_ember_exc_<Name>`, the class object itself.
+    """
+    cls = getattr(builtins, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+        raise ValueError(f"ember: {name!r} is not a builtin exception class")
+    var = f"PyExc_{name}"
+    try:
+        slot = ctypes.c_void_p.in_dll(ctypes.pythonapi, var)
+    except ValueError:
+        sym = f"_ember_exc_{name}"
+        register_object(sym, cls)
+        return sym, False
+    _add_symbol(var, ctypes.addressof(slot))
+    return var, True
+
+
+def register_python_symbols() -> None:
+    """Register every CPython symbol the generated wrappers use (idempotent)."""
+    if _registered.get("_ember_all") == 1:
+        return
+    for name in FUNCTIONS:
+        _add_symbol(name, function_address(name))
+    for name, obj in OBJECTS.items():
+        register_object(name, obj)
+    for box in SCALAR_BOXES:
+        if box.kind == "npscalar":
+            register_object(box.symbol, box.pytype)
+    for exc in COMMON_EXCEPTIONS:
+        exception_symbol(exc)
+    with _lock:
+        _registered["_ember_all"] = 1
+
+
+def declare_function(llmod: Any, name: str) -> Any:
+    """The module's declaration of C-API function `name` (added on first use)."""
+    from llvmlite import ir
+
+    existing = llmod.globals.get(name)
+    if existing is not None:
+        return existing
+    return ir.Function(llmod, _fn_types()[name], name=name)
+
+
+def declare_object(llmod: Any, name: str) -> Any:
+    """An external global whose address is the registered object `name` (compare/pass it)."""
+    from llvmlite import ir
+
+    existing = llmod.globals.get(name)
+    if existing is not None:
+        return existing
+    # Typed as its first field (ob_refcnt, i64) so an inline incref stores through it.
+    g = ir.GlobalVariable(llmod, ir.IntType(64), name=name)
+    g.linkage = "external"
+    return g
+
+
+def declare_pointer_var(llmod: Any, name: str) -> Any:
+    """An external `PyObject *` variable such as `PyExc_ZeroDivisionError` (load it)."""
+    from llvmlite import ir
+
+    existing = llmod.globals.get(name)
+    if existing is not None:
+        return existing
+    g = ir.GlobalVariable(llmod, ir.PointerType(), name=name)
+    g.linkage = "external"
+    return g

@@ -1,0 +1,328 @@
+"""The CPython call wrapper, generated as LLVM IR beside a native function.
+
+`emit_wrapper(llmod, native, arg_types, return_type, error_table)` adds
+
+    PyObject *w(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+
+(METH_FASTCALL | METH_KEYWORDS) to `llmod` and returns its name. It is the whole fast
+path of a call: no Python code runs between the caller and the native function.
+
+1. Guard: `kwnames` must be NULL and `nargs` equal the parameter count.
+2. Unbox each argument by its *exact* type (`ob_type` pointer compared with the type
+   objects of `backend/boxing.py`): float / np.float64 read `ob_fval` at offset 16, an
+   int goes through `PyLong_AsLongLong`, a bool compares with `&_Py_TrueStruct`, numpy
+   scalars read their value at offset 16, a tuple checks `PyTuple_Type` and its length
+   and unboxes its items recursively.
+3. Any mismatch returns `PyObject_Vectorcall(self, args, nargs, kwnames)`: `self` is the
+   fallback (the next specialization or the Python dispatcher, which compiles new
+   signatures). An int that does not fit in int64 also falls back (the error is
+   cleared): the dispatcher's `typeof` then raises OverflowError naming the parameter.
+4. Call `i32 native(ptr out, args...)`. Status 0: box the result read from `out`;
+   status k > 0: `PyErr_SetString(PyExc_<name>, message)` for `error_table[k-1]` and
+   return NULL.
+
+Results box like Numba's: f64 and f32 both to a Python float (f32 widened exactly),
+every int width to a Python int, bool to `True`/`False`, tuples to `tuple`, none to
+`None`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from llvmlite import ir
+
+from ember.backend import pyapi
+from ember.backend.boxing import (
+    FLOAT_VALUE_OFFSET, NPSCALAR_VALUE_OFFSET, OB_SIZE_OFFSET, OB_TYPE_OFFSET,
+    TUPLE_ITEMS_OFFSET, boxes_for, is_supported_arg, is_supported_result,
+)
+from ember.backend.llvm_types import mem_type, value_type as llvm_type
+from ember.ir.types import NoneType, ScalarType, TupleType, Type
+
+_PTR = ir.PointerType()
+_I8 = ir.IntType(8)
+_I32 = ir.IntType(32)
+_I64 = ir.IntType(64)
+
+
+class _Ctx:
+    """What the emitting helpers share: the module, the builder and the fallback block."""
+
+    def __init__(self, llmod: ir.Module, builder: ir.IRBuilder, fail: ir.Block) -> None:
+        self.mod = llmod
+        self.b = builder
+        self.fail = fail
+
+    def fn(self, name: str) -> ir.Function:
+        return pyapi.declare_function(self.mod, name)
+
+    def obj(self, name: str) -> ir.GlobalVariable:
+        return pyapi.declare_object(self.mod, name)
+
+    def field(self, obj: ir.Value, offset: int, typ: ir.Type) -> ir.Instruction:
+        """Load the `typ` at byte `offset` of the object `obj` (a GEP, never ptrtoint)."""
+        addr = self.b.gep(obj, [ir.Constant(_I64, offset)], inbounds=True, source_etype=_I8)
+        return self.b.load(addr, typ=typ)
+
+    def incref(self, obj: ir.Value) -> None:
+        # GIL is held: a plain increment of ob_refcnt (offset 0) is what Py_INCREF does.
+        rc = self.b.load(obj, typ=_I64)
+        self.b.store(self.b.add(rc, ir.Constant(_I64, 1)), obj)
+
+    def new_block(self, name: str) -> ir.Block:
+        return self.b.append_basic_block(name)
+
+
+def emit_wrapper(llmod: ir.Module, native: ir.Function, arg_types: list[Type],
+                 return_type: Type, error_table: list[tuple[str, str]]) -> str:
+    """Add the METH_FASTCALL|METH_KEYWORDS wrapper of `native` to `llmod`; return its name."""
+    _check_signature(native, arg_types, return_type)
+    pyapi.register_python_symbols()
+
+    name = _unique_name(llmod, f"{native.name}__pywrap")
+    fnty = ir.FunctionType(_PTR, [_PTR, _PTR, _I64, _PTR])
+    wrapper = ir.Function(llmod, fnty, name=name)
+    self_, args, nargs, kwnames = wrapper.args
+    for a, n in zip(wrapper.args, ("self", "args", "nargs", "kwnames")):
+        a.name = n
+
+    entry = wrapper.append_basic_block("entry")
+    fallback = wrapper.append_basic_block("fallback")
+    b = ir.IRBuilder(entry)
+    ctx = _Ctx(llmod, b, fallback)
+    # none: the native function writes nothing, but gets a valid pointer anyway
+    out = b.alloca(_I8 if isinstance(return_type, NoneType) else mem_type(return_type), name="out")
+
+    # 1. guards
+    ok_kw = b.icmp_unsigned("==", kwnames, ir.Constant(_PTR, None))
+    ok_n = b.icmp_signed("==", nargs, ir.Constant(_I64, len(arg_types)))
+    unbox = ctx.new_block("unbox")
+    b.cbranch(b.and_(ok_kw, ok_n), unbox, fallback)
+
+    # 2. unbox
+    b.position_at_end(unbox)
+    values = []
+    for i, t in enumerate(arg_types):
+        item = ctx.field(args, 8 * i, _PTR)
+        values.append(_unbox(ctx, item, t))
+
+    # 4. call and box
+    status = b.call(native, [out, *values], name="status")
+    ok = ctx.new_block("ok")
+    err = ctx.new_block("error")
+    b.cbranch(b.icmp_signed("==", status, ir.Constant(_I32, 0)), ok, err)
+
+    b.position_at_end(ok)
+    if isinstance(return_type, NoneType):
+        result: ir.Value = _box_none(ctx)
+    else:
+        result = _box(ctx, b.load(out, typ=mem_type(return_type)), return_type)
+    b.ret(result)
+
+    b.position_at_end(err)
+    _emit_raise(ctx, wrapper, status, error_table)
+
+    # 3. fallback
+    b.position_at_end(fallback)
+    r = b.call(ctx.fn("PyObject_Vectorcall"), [self_, args, nargs, kwnames], name="fallback_result")
+    b.ret(r)
+    return name
+
+
+def _check_signature(native: ir.Function, arg_types: list[Type], return_type: Type) -> None:
+    """Refuse types the wrapper cannot handle, and a native signature that disagrees with
+    the calling convention (a mismatch would be malformed IR and abort the process)."""
+    for t in arg_types:
+        if not is_supported_arg(t):
+            raise TypeError(f"ember wrapper: cannot unbox an argument of type {t}")
+    if not is_supported_result(return_type):
+        raise TypeError(f"ember wrapper: cannot box a result of type {return_type}")
+    want = [_PTR] + [llvm_type(t) for t in arg_types]
+    got = list(native.function_type.args)
+    if [str(t) for t in got] != [str(t) for t in want] or str(native.function_type.return_type) != "i32":
+        raise TypeError(
+            f"ember wrapper: native function {native.name} has signature "
+            f"{native.function_type}, expected i32 ({', '.join(str(t) for t in want)})")
+
+
+def _unique_name(llmod: ir.Module, base: str) -> str:
+    name, k = base, 1
+    while name in llmod.globals:
+        name, k = f"{base}.{k}", k + 1
+    return name
+
+
+# ---------------------------------------------------------------- unboxing
+
+def _unbox(ctx: _Ctx, obj: ir.Value, t: Type) -> ir.Value:
+    """The native value of Python object `obj` as IR type `t`; branches to the fallback
+    block on any mismatch. Leaves the builder in the block where the value is ready."""
+    if isinstance(t, TupleType):
+        return _unbox_tuple(ctx, obj, t)
+    assert isinstance(t, ScalarType)
+    return _unbox_scalar(ctx, obj, t)
+
+
+def _unbox_tuple(ctx: _Ctx, obj: ir.Value, t: TupleType) -> ir.Value:
+    b = ctx.b
+    tp = ctx.field(obj, OB_TYPE_OFFSET, _PTR)
+    is_tuple = b.icmp_unsigned("==", tp, ctx.obj("PyTuple_Type"))
+    size_check = ctx.new_block("tuple_size")
+    b.cbranch(is_tuple, size_check, ctx.fail)
+    b.position_at_end(size_check)
+    size = ctx.field(obj, OB_SIZE_OFFSET, _I64)
+    items = ctx.new_block("tuple_items")
+    b.cbranch(b.icmp_signed("==", size, ir.Constant(_I64, len(t.elements))), items, ctx.fail)
+    b.position_at_end(items)
+    agg: ir.Value = ir.Constant(llvm_type(t), ir.Undefined)
+    for i, et in enumerate(t.elements):
+        item = ctx.field(obj, TUPLE_ITEMS_OFFSET + 8 * i, _PTR)
+        agg = b.insert_value(agg, _unbox(ctx, item, et), i)
+    return agg
+
+
+def _unbox_scalar(ctx: _Ctx, obj: ir.Value, t: ScalarType) -> ir.Value:
+    b = ctx.b
+    lt = llvm_type(t)
+    tp = ctx.field(obj, OB_TYPE_OFFSET, _PTR)
+    done = ctx.new_block(f"unboxed_{t}")
+    incoming: list[tuple[ir.Value, ir.Block]] = []
+    for box in boxes_for(t):
+        match = ctx.new_block(f"is_{box.pytype.__name__}")
+        other = ctx.new_block("not_" + box.pytype.__name__)
+        b.cbranch(b.icmp_unsigned("==", tp, ctx.obj(box.symbol)), match, other)
+        b.position_at_end(match)
+        if box.kind == "pyfloat":
+            v = ctx.field(obj, FLOAT_VALUE_OFFSET, lt)
+        elif box.kind == "pybool":
+            v = b.icmp_unsigned("==", obj, ctx.obj("_Py_TrueStruct"))
+        elif box.kind == "pylong":
+            v = _unbox_pylong(ctx, obj)
+        elif t.is_bool:  # numpy bool_: one byte, 0 or 1
+            v = b.icmp_unsigned("!=", ctx.field(obj, NPSCALAR_VALUE_OFFSET, _I8), ir.Constant(_I8, 0))
+        else:
+            v = ctx.field(obj, NPSCALAR_VALUE_OFFSET, lt)
+        incoming.append((v, b.block))
+        b.branch(done)
+        b.position_at_end(other)
+    b.branch(ctx.fail)
+    b.position_at_end(done)
+    phi = b.phi(lt)
+    for v, blk in incoming:
+        phi.add_incoming(v, blk)
+    return phi
+
+
+def _unbox_pylong(ctx: _Ctx, obj: ir.Value) -> ir.Value:
+    """PyLong_AsLongLong; on overflow clear the error and take the fallback."""
+    b = ctx.b
+    v = b.call(ctx.fn("PyLong_AsLongLong"), [obj])
+    maybe_err = ctx.new_block("long_minus1")
+    fine = ctx.new_block("long_ok")
+    b.cbranch(b.icmp_signed("==", v, ir.Constant(_I64, -1)), maybe_err, fine)
+    b.position_at_end(maybe_err)
+    occurred = b.call(ctx.fn("PyErr_Occurred"), [])
+    overflow = ctx.new_block("long_overflow")
+    b.cbranch(b.icmp_unsigned("!=", occurred, ir.Constant(_PTR, None)), overflow, fine)
+    b.position_at_end(overflow)
+    b.call(ctx.fn("PyErr_Clear"), [])
+    b.branch(ctx.fail)
+    b.position_at_end(fine)
+    return v
+
+
+# ---------------------------------------------------------------- boxing
+
+def _box_none(ctx: _Ctx) -> ir.Value:
+    none = ctx.obj("_Py_NoneStruct")
+    ctx.incref(none)
+    return none
+
+
+def _box(ctx: _Ctx, v: ir.Value, t: Type) -> ir.Value:
+    """A new reference to the Python object for `v`, the in-memory form of IR type `t`
+    (bools are i8), or NULL with the error set if allocation failed."""
+    b = ctx.b
+    if isinstance(t, TupleType):
+        return _box_tuple(ctx, v, t)
+    if isinstance(t, NoneType):
+        return _box_none(ctx)
+    assert isinstance(t, ScalarType)
+    if t.is_bool:
+        if v.type == _I8:
+            v = b.icmp_unsigned("!=", v, ir.Constant(_I8, 0))
+        obj = b.select(v, ctx.obj("_Py_TrueStruct"), ctx.obj("_Py_FalseStruct"))
+        ctx.incref(obj)
+        return obj
+    if t.is_float:
+        d = v if t.bits == 64 else b.fpext(v, ir.DoubleType())
+        return b.call(ctx.fn("PyFloat_FromDouble"), [d])
+    if t.is_signed:
+        w = v if t.bits == 64 else b.sext(v, _I64)
+        return b.call(ctx.fn("PyLong_FromLongLong"), [w])
+    w = v if t.bits == 64 else b.zext(v, _I64)
+    return b.call(ctx.fn("PyLong_FromUnsignedLongLong"), [w])
+
+
+def _box_tuple(ctx: _Ctx, v: ir.Value, t: TupleType) -> ir.Value:
+    b = ctx.b
+    tup = b.call(ctx.fn("PyTuple_New"), [ir.Constant(_I64, len(t.elements))])
+    _return_null_if_null(ctx, tup, decref=None)
+    for i, et in enumerate(t.elements):
+        item = _box(ctx, b.extract_value(v, i), et)
+        _return_null_if_null(ctx, item, decref=tup)
+        # PyTuple_SET_ITEM: the fresh tuple's slot takes our reference.
+        slot = b.gep(tup, [ir.Constant(_I64, TUPLE_ITEMS_OFFSET + 8 * i)], inbounds=True, source_etype=_I8)
+        b.store(item, slot)
+    return tup
+
+
+def _return_null_if_null(ctx: _Ctx, obj: ir.Value, decref: ir.Value | None) -> None:
+    b = ctx.b
+    bad = ctx.new_block("box_failed")
+    good = ctx.new_block("boxed")
+    b.cbranch(b.icmp_unsigned("==", obj, ir.Constant(_PTR, None)), bad, good)
+    b.position_at_end(bad)
+    if decref is not None:
+        b.call(ctx.fn("Py_DecRef"), [decref])
+    b.ret(ir.Constant(_PTR, None))
+    b.position_at_end(good)
+
+
+# ---------------------------------------------------------------- errors
+
+def _emit_raise(ctx: _Ctx, wrapper: ir.Function, status: ir.Value,
+                error_table: list[tuple[str, str]]) -> None:
+    """Set the Python exception for `status` (entry status-1 of the table); return NULL."""
+    b = ctx.b
+    unknown = ctx.new_block("unknown_status")
+    switch = b.switch(status, unknown)
+    for k, (exc_name, message) in enumerate(error_table, start=1):
+        blk = ctx.new_block(f"raise_{k}")
+        switch.add_case(ir.Constant(_I32, k), blk)
+        b.position_at_end(blk)
+        _set_error(ctx, exc_name, message, f"{wrapper.name}.msg{k}")
+        b.ret(ir.Constant(_PTR, None))
+    b.position_at_end(unknown)
+    _set_error(ctx, "SystemError", "ember: compiled code returned an unknown error status",
+               f"{wrapper.name}.msg_unknown")
+    b.ret(ir.Constant(_PTR, None))
+
+
+def _set_error(ctx: _Ctx, exc_name: str, message: str, gname: str) -> None:
+    sym, is_var = pyapi.exception_symbol(exc_name)
+    if is_var:
+        exc: Any = ctx.b.load(pyapi.declare_pointer_var(ctx.mod, sym), typ=_PTR)
+    else:
+        exc = ctx.obj(sym)
+    ctx.b.call(ctx.fn("PyErr_SetString"), [exc, _cstring(ctx.mod, gname, message)])
+
+
+def _cstring(llmod: ir.Module, name: str, text: str) -> ir.GlobalVariable:
+    data = bytearray(text.encode("utf-8") + b"\0")
+    arr = ir.ArrayType(_I8, len(data))
+    g = ir.GlobalVariable(llmod, arr, name=_unique_name(llmod, name))
+    g.global_constant = True
+    g.linkage = "internal"
+    g.initializer = ir.Constant(arr, data)
+    return g

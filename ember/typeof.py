@@ -1,0 +1,61 @@
+"""The IR type of a Python argument value: which specialization a call needs.
+
+`typeof(value, param_name)` reads the one table of `ember.backend.boxing` (exact
+Python type -> IR type), so a signature chosen here is exactly one the generated
+call wrapper accepts. Tuples (namedtuples too) become `TupleType` of their items.
+
+Subclasses of int and float that are not in the table (an IntEnum, a user float
+subclass) are typed as int64 / float64, and `canonical(value)` converts them (and
+namedtuples) into the exact objects the wrapper accepts before the first call.
+
+Ints outside int64 raise OverflowError (the wrapper never wraps them around).
+Anything else raises TypeError naming the parameter and the Python type.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ember.backend.boxing import BY_PYTYPE
+from ember.ir.types import F64, I64, TupleType, Type
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+
+
+def typeof(value: Any, param_name: str) -> Type:
+    """The IR type a specialization takes for `value` passed as parameter `param_name`."""
+    box = BY_PYTYPE.get(type(value))
+    if box is not None:
+        if box.kind == "pylong":
+            _check_int64(value, param_name)
+        return box.ir_type
+    if isinstance(value, tuple):
+        return TupleType(tuple(typeof(v, param_name) for v in value))
+    if isinstance(value, bool):  # pragma: no cover - bool cannot be subclassed
+        raise TypeError(f"ember.jit: argument {param_name!r} has unsupported type {type(value).__name__}")
+    if isinstance(value, int):
+        _check_int64(value, param_name)
+        return I64
+    if isinstance(value, float):
+        return F64
+    raise TypeError(
+        f"ember.jit: argument {param_name!r} has unsupported type {type(value).__qualname__}")
+
+
+def canonical(value: Any) -> Any:
+    """`value` as the exact object the wrapper unboxes (identity for table types)."""
+    if type(value) in BY_PYTYPE:
+        return value
+    if isinstance(value, tuple):
+        return tuple(canonical(v) for v in value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+def _check_int64(value: int, param_name: str) -> None:
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        raise OverflowError(
+            f"ember.jit: argument {param_name!r} = {value} does not fit in int64")

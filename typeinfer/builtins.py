@@ -1,0 +1,206 @@
+"""Lowering rules of the builtins the frontend emits as `py.*` ops (abs, int, float,
+round, min, max, divmod) and of the tuple ops.
+
+min/max follow CPython exactly on values (min(a, b) is a unless b < a, so nan
+placement matters) but the result has one static type: min(1, 2.5) is 1.0 in ember
+(documented difference). round(x, n) scales by 10**n and rounds half to even like
+Numba; it can differ from CPython's correctly rounded decimal result in rare cases.
+"""
+from __future__ import annotations
+
+from ember.ir.core import Operation, Value
+from ember.ir.types import BOOL, F64, I64, ScalarType, TupleType, Type
+
+from .emit import Emitter
+from .lattice import arith_type, is_float, is_int_like, is_real, unify
+from .pyops import compare, lower_arith
+from .rules import describe, fail, rule
+
+
+def _need_real(op: Operation, types: list[Type], what: str) -> None:
+    for t in types:
+        if not is_real(t):
+            raise fail(op, f"{what}() does not support {describe(op, types)}")
+
+
+# ---- abs, int, float --------------------------------------------------------------
+def infer_abs(op: Operation, types: list[Type]) -> list[Type]:
+    _need_real(op, types, "abs")
+    return [types[0] if is_float(types[0]) else I64]
+
+
+@rule("py.abs", infer=infer_abs)
+def lower_abs(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
+    x = vals[0]
+    if is_float(x.type):
+        return [em.op("math.fabs", [x], x.type)]
+    x = em.to_i64(x)
+    neg = em.op("arith.subi", [em.const(0, I64), x], I64)
+    return [em.select(em.cmpi("slt", x, em.const(0, I64)), neg, x)]
+
+
+def infer_int(op: Operation, types: list[Type]) -> list[Type]:
+    _need_real(op, types, "int")
+    return [I64]
+
+
+@rule("py.int", infer=infer_int)
+def lower_int(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
+    x = vals[0]
+    return [em.checked_fptosi(x) if is_float(x.type) else em.to_i64(x)]
+
+
+def infer_float(op: Operation, types: list[Type]) -> list[Type]:
+    _need_real(op, types, "float")
+    return [F64]
+
+
+@rule("py.float", infer=infer_float)
+def lower_float(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
+    return [em.cast(vals[0], F64)]
+
+
+# ---- round ------------------------------------------------------------------------
+def infer_round(op: Operation, types: list[Type]) -> list[Type]:
+    _need_real(op, types, "round")
+    if len(types) == 2:
+        if not is_int_like(types[1]):
+            raise fail(op, f"round() digits must be an integer, got {describe(op, types)}")
+        return [types[0] if is_float(types[0]) else I64]
+    return [I64]
+
+
+@rule("py.round", infer=infer_round)
+def lower_round(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
+    x = vals[0]
+    if len(vals) == 1:
+        if is_float(x.type):
+            return [em.checked_fptosi(em.op("math.roundeven", [x], x.type))]
+        return [em.to_i64(x)]
+    n = em.to_i64(vals[1])
+    if is_float(x.type):
+        return [_round_float_digits(em, x, n)]
+    return [_round_int_digits(em, em.to_i64(x), n)]
+
+
+def _round_float_digits(em: Emitter, x: Value, n: Value) -> Value:
+    t = x.type
+    zero_i = em.const(0, I64)
+    nonneg = em.cmpi("sge", n, zero_i)
+    absn = em.select(nonneg, n, em.op("arith.subi", [zero_i, n], I64))
+    p = em.op("arith.powf", [em.const(10.0, t), em.op("arith.sitofp", [absn], t)], t)
+    y = em.select(nonneg, em.op("arith.mulf", [x, p], t), em.op("arith.divf", [x, p], t))
+    z = em.op("math.roundeven", [y], t)
+    back = em.select(nonneg, em.op("arith.divf", [z, p], t), em.op("arith.mulf", [z, p], t))
+    # y not finite: x is nan/inf, or x * 10**n overflowed so x has no digits beyond n
+    r = em.select(em.fpred("isfinite", y), back, x)
+    # 10**-n overflowed: every finite x rounds to a zero of its sign
+    tiny = em.and_(em.not_(nonneg), em.and_(em.fpred("isinf", p), em.fpred("isfinite", x)))
+    r = em.select(tiny, em.op("math.copysign", [em.const(0.0, t), x], t), r)
+    overflow = em.and_(em.fpred("isinf", r), em.fpred("isfinite", x))
+    em.check(em.not_(overflow), "OverflowError", "rounded value too large to represent")
+    return r
+
+
+def _round_int_digits(em: Emitter, x: Value, n: Value) -> Value:
+    """round(x, n) of an int: x for n >= 0, else to a multiple of 10**-n, ties to even.
+    -n is clamped to 18 (10**18 is the largest power of ten in i64)."""
+    zero, one, two = em.const(0, I64), em.const(1, I64), em.const(2, I64)
+    neg = em.cmpi("slt", n, zero)
+    e = em.select(neg, em.op("arith.subi", [zero, n], I64), zero)
+    e = em.select(em.cmpi("sgt", e, em.const(18, I64)), em.const(18, I64), e)
+    p = em.op("arith.powi", [em.const(10, I64), e], I64)
+    q = em.op("arith.floordivsi", [x, p], I64)
+    r = em.op("arith.subi", [x, em.op("arith.muli", [q, p], I64)], I64)
+    twice = em.op("arith.muli", [r, two], I64)
+    odd = em.cmpi("ne", em.op("arith.andi", [q, one], I64), zero)
+    up = em.or_(em.cmpi("sgt", twice, p), em.and_(em.cmpi("eq", twice, p), odd))
+    q = em.op("arith.addi", [q, em.op("arith.extui", [up], I64)], I64)
+    return em.select(neg, em.op("arith.muli", [q, p], I64), x)
+
+
+# ---- min, max -----------------------------------------------------------------------
+def infer_minmax(op: Operation, types: list[Type]) -> list[Type]:
+    _need_real(op, types, op.name[3:])
+    t = types[0]
+    for u in types[1:]:
+        t = unify(t, u)  # type: ignore[assignment]
+    return [t]
+
+
+@rule("py.min", "py.max", infer=infer_minmax)
+def lower_minmax(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
+    t = infer_minmax(op, [v.type for v in vals])[0]
+    pred = "lt" if op.name == "py.min" else "gt"
+    acc = vals[0]
+    for v in vals[1:]:
+        # CPython keeps the running value unless the new one is strictly better
+        better = compare(em, pred, v, acc)
+        acc = em.select(better, em.cast(v, t), em.cast(acc, t))
+    return [em.cast(acc, t)]
+
+
+# ---- divmod -----------------------------------------------------------------------
+def infer_divmod(op: Operation, types: list[Type]) -> list[Type]:
+    _need_real(op, types, "divmod")
+    t = arith_type(*types)  # type: ignore[arg-type]
+    return [TupleType((t, t))]
+
+
+@rule("py.divmod", infer=infer_divmod)
+def lower_divmod(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
+    t = arith_type(vals[0].type, vals[1].type)  # type: ignore[arg-type]
+    a, b = em.cast(vals[0], t), em.cast(vals[1], t)
+    z = em.const(0, t)
+    if t.is_float:
+        em.check(em.cmpf("une", b, z), "ZeroDivisionError", "float divmod()")
+        q, r = em.op("arith.floordivf", [a, b], t), em.op("arith.floormodf", [a, b], t)
+    else:
+        em.check(em.cmpi("ne", b, z), "ZeroDivisionError", "integer division or modulo by zero")
+        q, r = em.op("arith.floordivsi", [a, b], t), em.op("arith.floormodsi", [a, b], t)
+    return [em.op("tuple.make", [q, r], TupleType((t, t)))]
+
+
+# ---- tuples -----------------------------------------------------------------------
+def infer_tuple_make(op: Operation, types: list[Type]) -> list[Type]:
+    return [TupleType(tuple(types))]
+
+
+@rule("tuple.make", infer=infer_tuple_make)
+def lower_tuple_make(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
+    return [em.op("tuple.make", vals, TupleType(tuple(v.type for v in vals)))]
+
+
+def tuple_index(op: Operation, t: Type) -> int:
+    """The element index of `tuple.get` on a value of type `t` (negative counts from the end)."""
+    name = f"'{op.operands[0].name}'" if op.operands[0].name else "value"
+    if not isinstance(t, TupleType):
+        raise fail(op, f"{name} of type {t} is not a tuple: it cannot be indexed or unpacked")
+    i = op.attributes.get("index")
+    n = len(t.elements)
+    if not isinstance(i, int) or isinstance(i, bool):
+        raise fail(op, f"tuple index must be an integer known at compile time, got {i!r}")
+    want = op.attributes.get("unpack")
+    if isinstance(want, int) and not isinstance(want, bool) and want != n:
+        raise fail(op, f"cannot unpack {name} of type {t}: it has {n} elements, "
+                       f"not the {want} names assigned")
+    if not -n <= i < n:
+        raise fail(op, f"tuple index {i} out of range for {name} of type {t} "
+                       f"(length {n}; unpacking needs as many names as elements)")
+    return i % n
+
+
+def infer_tuple_get(op: Operation, types: list[Type]) -> list[Type]:
+    t = types[0]
+    i = tuple_index(op, t)
+    return [t.elements[i]]  # type: ignore[union-attr]
+
+
+@rule("tuple.get", infer=infer_tuple_get)
+def lower_tuple_get(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
+    t = vals[0].type
+    i = tuple_index(op, t)
+    return [em.op("tuple.get", [vals[0]], t.elements[i], index=i)]  # type: ignore[union-attr]
+
+
+__all__ = ["tuple_index", "BOOL", "ScalarType"]

@@ -1,0 +1,167 @@
+"""Calls and recursion: one specialization per (Python function, argument types), all
+inferred to a common fixed point, then rebuilt into one typed Module.
+
+A call to a specialization whose inference is still running (self or mutual
+recursion) gets that specialization's current return-type guess (BOTTOM at first);
+when a specialization finishes with a return type other than the one its callers
+saw, those callers are inferred again, until nothing changes.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ember.ir.core import FuncOp, Module, Operation, SymbolRef, Value
+from ember.ir.errors import TypingError
+from ember.ir.types import BOTTOM, NONE, ScalarType, TupleType, Type
+
+from .propagate import Propagation
+from .rebuild import Rebuild
+
+MAX_PASSES = 200
+
+
+class Spec:
+    """One specialization: an untyped function and argument types."""
+
+    def __init__(self, func: FuncOp, arg_types: tuple[Type, ...], symbol: str) -> None:
+        self.func = func
+        self.arg_types = arg_types
+        self.symbol = symbol
+        self.ret: Type = BOTTOM
+        self.types: dict[Value, Type] = {}
+        self.callers: list[Spec] = []
+        self.active = False
+        self.saw_bottom = False  # used a recursive call's unknown return type
+
+
+def mangle(t: Type) -> str:
+    """A type as a symbol fragment: `f64`, `tup2_i64_f64_`."""
+    if isinstance(t, ScalarType):
+        return str(t)
+    if isinstance(t, TupleType):
+        return f"tup{len(t.elements)}_" + "".join(mangle(e) + "_" for e in t.elements)
+    return str(t).replace("<", "_").replace(">", "_").replace(", ", "_")
+
+
+class Specializer:
+    """Drives inference over the call graph (the `CallTyper` and `CallResolver` of the
+    two steps)."""
+
+    def __init__(self, get_untyped: Callable[[object], FuncOp]) -> None:
+        self.get_untyped = get_untyped
+        self.untyped: dict[int, tuple[object, FuncOp]] = {}
+        self.specs: dict[tuple[int, tuple[Type, ...]], Spec] = {}
+        self.symbols: set[str] = set()
+        self.dirty: dict[int, Spec] = {}  # ordered set by id
+        self.current: list[Spec] = []
+        self.root: FuncOp | None = None
+
+    # ---- specializations ----------------------------------------------------------
+    def spec(self, func: FuncOp, arg_types: tuple[Type, ...], symbol: str | None) -> tuple[Spec, bool]:
+        key = (id(func), arg_types)
+        found = self.specs.get(key)
+        if found is not None:
+            return found, False
+        if symbol is None:
+            base = f"{func.name}__" + "_".join(mangle(t) for t in arg_types) if arg_types \
+                else f"{func.name}__"
+            symbol, k = base, 2
+            while symbol in self.symbols:
+                symbol, k = f"{base}_{k}", k + 1
+        self.symbols.add(symbol)
+        s = Spec(func, arg_types, symbol)
+        self.specs[key] = s
+        return s, True
+
+    def analyze(self, s: Spec) -> None:
+        s.active = True
+        self.current.append(s)
+        try:
+            p = Propagation(s.func, list(s.arg_types), self)
+            ret = p.run()
+        finally:
+            self.current.pop()
+            s.active = False
+        s.types = p.types
+        if ret != s.ret:
+            s.ret = ret
+            for c in s.callers:
+                self.dirty[id(c)] = c
+
+    def callee(self, op: Operation, arg_types: list[Type]) -> Spec:
+        ref = op.attributes.get("callee")
+        target = ref.target if isinstance(ref, SymbolRef) else None
+        if target is None:
+            raise TypingError(f"cannot resolve the function called here ({ref})", op.loc)
+        entry = self.untyped.get(id(target))
+        if entry is None:
+            entry = (target, self.get_untyped(target))  # keep target alive: ids stay unique
+            self.untyped[id(target)] = entry
+        func = entry[1]
+        root = self.root
+        if func is not root and func.name == root.name and func.loc is not None \
+                and func.loc == root.loc:
+            func = root  # the entry itself (a driver that does not cache its untyped IR)
+        if len(func.args) != len(arg_types):
+            raise TypingError(
+                f"{func.name}() takes {len(func.args)} positional argument"
+                f"{'' if len(func.args) == 1 else 's'} but {len(arg_types)} "
+                f"{'was' if len(arg_types) == 1 else 'were'} given", op.loc)
+        s, new = self.spec(func, tuple(arg_types), None)
+        if new:
+            self.analyze(s)
+        return s
+
+    # ---- the two steps' call interfaces ----------------------------------------------
+    def call_type(self, op: Operation, arg_types: list[Type]) -> Type:
+        s = self.callee(op, arg_types)
+        caller = self.current[-1]
+        if caller not in s.callers:
+            s.callers.append(caller)
+        if s.ret == BOTTOM:
+            caller.saw_bottom = True
+        return s.ret
+
+    def resolve(self, op: Operation, arg_types: list[Type]) -> tuple[str, Type]:
+        s = self.callee(op, arg_types)
+        return s.symbol, s.ret
+
+    # ---- driver -------------------------------------------------------------------
+    def infer(self, entry: FuncOp, arg_types: list[Type]) -> tuple[Module, str]:
+        if len(arg_types) != len(entry.args):
+            raise TypingError(f"{entry.name}() takes {len(entry.args)} arguments but "
+                              f"{len(arg_types)} were given", entry.loc)
+        self.root = entry
+        root, _ = self.spec(entry, tuple(arg_types), entry.name)
+        self.analyze(root)
+        for _ in range(MAX_PASSES):
+            if not self.dirty:
+                break
+            key = next(iter(self.dirty))
+            self.analyze(self.dirty.pop(key))
+        else:
+            raise TypingError(f"type inference of recursive function {entry.name} does not "
+                              "converge", entry.loc)
+        # callees are created after their callers: the deepest failing function first
+        for s in reversed(list(self.specs.values())):
+            if s.ret == BOTTOM and not s.saw_bottom:
+                # no recursion: only unassigned variables reach the return; the rebuild
+                # names the first use of one
+                Rebuild(s.func, s.types, NONE, s.symbol, self).run()
+                raise TypingError(f"function {s.func.name} returns a variable that is never "
+                                  "assigned", s.func.loc)
+            if s.ret == BOTTOM:
+                raise TypingError(
+                    f"cannot infer the return type of recursive function {s.func.name}: "
+                    "no path returns without calling it again", s.func.loc)
+        module = Module()
+        for s in self.specs.values():
+            module.add(Rebuild(s.func, s.types, s.ret, s.symbol, self).run())
+        return module, root.symbol
+
+
+def infer_module(entry: FuncOp, arg_types: list[Type],
+                 get_untyped: Callable[[object], FuncOp]) -> tuple[Module, str]:
+    """Typed module holding `entry` specialized for `arg_types` (symbol `entry.name`) and
+    every callee specialization it reaches; returns it with the entry's symbol."""
+    return Specializer(get_untyped).infer(entry, list(arg_types))

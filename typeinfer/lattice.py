@@ -1,0 +1,116 @@
+"""The type lattice of inference: unify with numeric promotion, and how types read in messages.
+
+BOTTOM (`!`, "no definition has fixed this yet") is the identity of `unify`;
+scalars promote bool < int32 < int64 < float64 and float32 < float64 (an int
+meeting a float32 gives float64, since float32 cannot hold every int64);
+tuples unify element-wise when their lengths agree. Anything else is a conflict.
+"""
+from __future__ import annotations
+
+from ember.ir.core import BlockArgument, FuncOp, OpResult, Value
+from ember.ir.location import Location
+from ember.ir.types import (BOOL, BOTTOM, F32, F64, I64, NONE, UNKNOWN, C128, NoneType, ScalarType,
+                            TupleType, Type)
+
+
+def is_bottom(t: Type) -> bool:
+    return t == BOTTOM
+
+
+def unify(a: Type, b: Type) -> Type | None:
+    """The least type both `a` and `b` convert to, or None when they conflict."""
+    if a == b:
+        return a
+    if a == BOTTOM:
+        return b
+    if b == BOTTOM:
+        return a
+    if isinstance(a, ScalarType) and isinstance(b, ScalarType):
+        return _unify_scalar(a, b)
+    if isinstance(a, TupleType) and isinstance(b, TupleType):
+        if len(a.elements) != len(b.elements):
+            return None
+        elems = []
+        for x, y in zip(a.elements, b.elements):
+            u = unify(x, y)
+            if u is None:
+                return None
+            elems.append(u)
+        return TupleType(tuple(elems))
+    return None
+
+
+def _unify_scalar(a: ScalarType, b: ScalarType) -> ScalarType:
+    if a.is_complex or b.is_complex:
+        return C128
+    if a.is_bool:
+        return b
+    if b.is_bool:
+        return a
+    if a.is_float and b.is_float:
+        return a if a.bits >= b.bits else b
+    if a.is_float or b.is_float:
+        # an int meets a float: float32 cannot hold every integer exactly
+        return F64
+    if a.kind == b.kind:
+        return a if a.bits >= b.bits else b
+    return I64
+
+
+def arith_type(a: ScalarType, b: ScalarType) -> ScalarType:
+    """The type Python arithmetic between `a` and `b` computes in (bool acts as an int)."""
+    if a.is_float or b.is_float:
+        if all(t == F32 or t.is_bool for t in (a, b)):
+            return F32
+        return F64
+    return I64
+
+
+def can_convert(src: Type, dst: Type) -> bool:
+    """Whether a merge may cast `src` to `dst` (`dst` is at least as wide)."""
+    return src == BOTTOM or unify(src, dst) == dst
+
+
+def type_name(t: Type) -> str:
+    """A type as messages show it: `float64`, `int64`, `bool`, `tuple<i64, f64>`."""
+    if isinstance(t, ScalarType):
+        if t.is_bool:
+            return "bool"
+        return {"i": "int", "u": "uint", "f": "float", "c": "complex"}[t.kind] + str(t.bits)
+    if isinstance(t, NoneType):
+        return "None"
+    return str(t)
+
+
+def def_loc(v: Value, func: FuncOp | None = None) -> Location | None:
+    """Where a value is defined: its op, or for a block argument the op owning the block
+    (the loop or the function)."""
+    if isinstance(v, OpResult):
+        return v.op.loc
+    if isinstance(v, BlockArgument):
+        region = v.block.parent
+        owner = region.parent if region is not None else None
+        return getattr(owner, "loc", None) if owner is not None else (func.loc if func else None)
+    return None
+
+
+def line_of(loc: Location | None) -> str:
+    return f"line {loc.line}" if loc is not None else "an unknown line"
+
+
+def is_int_like(t: Type) -> bool:
+    return isinstance(t, ScalarType) and (t.is_int or t.is_bool)
+
+
+def is_float(t: Type) -> bool:
+    return isinstance(t, ScalarType) and t.is_float
+
+
+def is_real(t: Type) -> bool:
+    """bool, int or float: what the numeric rules handle."""
+    return isinstance(t, ScalarType) and not t.is_complex
+
+
+__all__ = ["unify", "arith_type", "can_convert", "type_name", "def_loc", "line_of", "is_bottom",
+           "is_int_like", "is_float", "is_real", "BOOL", "BOTTOM", "F32", "F64", "I64", "NONE",
+           "UNKNOWN"]

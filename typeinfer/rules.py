@@ -1,0 +1,62 @@
+"""The registry of lowering rules: for each untyped op name, how to type it and how to
+lower it to typed ops.
+
+A rule's `infer(op, operand_types)` returns the result types (operands are never
+BOTTOM: the propagation handles those before asking) or raises TypingError at the
+op; its `lower(em, op, operands)` emits typed ops and returns the result values,
+which must have exactly the types `infer` gave. Keeping both in one place per op is
+what keeps them consistent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ember.ir.core import Operation, Value
+from ember.ir.errors import TypingError
+from ember.ir.types import Type
+
+from .emit import Emitter
+from .lattice import type_name
+
+InferFn = Callable[[Operation, list[Type]], list[Type]]
+LowerFn = Callable[[Emitter, Operation, list[Value]], list[Value]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    infer: InferFn
+    lower: LowerFn
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(*names: str, infer: InferFn):
+    """Register the decorated lowering function (with `infer`) for op `names`."""
+    def deco(lower: LowerFn) -> LowerFn:
+        for n in names:
+            RULES[n] = Rule(infer, lower)
+        return lower
+    return deco
+
+
+def fail(op: Operation, msg: str) -> TypingError:
+    """A TypingError at `op` (callers `raise fail(...) from None`)."""
+    return TypingError(msg, op.loc)
+
+
+def describe(op: Operation, types: list[Type]) -> str:
+    """`'f64' and 'tuple<...>'` for unsupported-operand messages, with variable names."""
+    parts = []
+    for v, t in zip(op.operands, types):
+        s = f"'{type_name(t)}'"
+        if v.name:
+            s += f" (variable '{v.name}')"
+        parts.append(s)
+    return " and ".join(parts)
+
+
+def ensure_loaded() -> None:
+    """Import the modules that register rules (kept here to avoid import cycles)."""
+    from . import builtins, mathfuncs, pyops  # noqa: F401
