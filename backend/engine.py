@@ -80,12 +80,17 @@ class Engine:
     def __init__(self, llvm_ir: str, name: str = "ember") -> None:
         st = shared()
         llvm = st.llvm
-        mod = llvm.parse_assembly(llvm_ir)
+        # Malformed IR would abort the process inside codegen: parse and verify first.
+        try:
+            mod = llvm.parse_assembly(llvm_ir)
+            mod.verify()
+        except RuntimeError as e:
+            from .context import LoweringError
+
+            raise LoweringError(f"the backend produced invalid LLVM IR: {e}") from None
         mod.name = name
         mod.triple = st.triple
         mod.data_layout = st.data_layout
-        # Malformed IR would abort the process inside codegen: verify first.
-        mod.verify()
         with _lock:
             pb = llvm.create_pass_builder(st.tm, st.pto)
             pb.getModulePassManager().run(mod, pb)

@@ -35,6 +35,7 @@ class FunctionBuilder(ControlMixin):
             if self.returns_value:
                 self.env[RETVAL] = self.undef(RETVAL)
         self.body(body)
+        self.check_returns(tree)
         self.b.loc = func.loc
         if self.flag_returns:
             self.b.op("func.return", [self.env[RETVAL]] if self.returns_value else [])
@@ -63,10 +64,15 @@ class FunctionBuilder(ControlMixin):
                 nested = nested or id(node) not in top
         self.flag_returns = nested
         self.returns_value = bool(with_value)
-        if with_value and bare:
+        self.mixed_return = bare[0] if with_value and bare else None
+        self.falls_off = bool(with_value and nested and not always_exits(body, self.analysis))
+
+    def check_returns(self, tree: ast.FunctionDef) -> None:
+        """Reported after the body is built, so an unsupported construct is reported first."""
+        if self.mixed_return is not None:
             raise self.type_error(f"function {tree.name!r} returns a value on some paths and "
-                                  "None on others (a bare `return`)", bare[0])
-        if with_value and nested and not always_exits(body, self.analysis):
+                                  "None on others (a bare `return`)", self.mixed_return)
+        if self.falls_off:
             raise self.type_error(
                 f"function {tree.name!r} returns a value on some paths but can also reach its "
                 "end and return None; add a `return` at the end", tree)

@@ -32,6 +32,7 @@ class Spec:
         self.callers: list[Spec] = []
         self.active = False
         self.saw_bottom = False  # used a recursive call's unknown return type
+        self.targets: dict[Operation, Spec] = {}  # the callee of each call, last analysis
 
 
 def mangle(t: Type) -> str:
@@ -75,6 +76,7 @@ class Specializer:
 
     def analyze(self, s: Spec) -> None:
         s.active = True
+        s.targets = {}
         self.current.append(s)
         try:
             p = Propagation(s.func, list(s.arg_types), self)
@@ -99,8 +101,8 @@ class Specializer:
             self.untyped[id(target)] = entry
         func = entry[1]
         root = self.root
-        if func is not root and func.name == root.name and func.loc is not None \
-                and func.loc == root.loc:
+        if root is not None and func is not root and func.name == root.name \
+                and func.loc is not None and func.loc == root.loc:
             func = root  # the entry itself (a driver that does not cache its untyped IR)
         if len(func.args) != len(arg_types):
             raise TypingError(
@@ -116,6 +118,7 @@ class Specializer:
     def call_type(self, op: Operation, arg_types: list[Type]) -> Type:
         s = self.callee(op, arg_types)
         caller = self.current[-1]
+        caller.targets[op] = s
         if caller not in s.callers:
             s.callers.append(caller)
         if s.ret == BOTTOM:
@@ -142,8 +145,11 @@ class Specializer:
         else:
             raise TypingError(f"type inference of recursive function {entry.name} does not "
                               "converge", entry.loc)
+        # only what the final types reach: loops and recursion may have specialized a
+        # callee for argument types that were later widened
+        reachable = self.reachable(root)
         # callees are created after their callers: the deepest failing function first
-        for s in reversed(list(self.specs.values())):
+        for s in reversed(reachable):
             if s.ret == BOTTOM and not s.saw_bottom:
                 # no recursion: only unassigned variables reach the return; the rebuild
                 # names the first use of one
@@ -155,9 +161,19 @@ class Specializer:
                     f"cannot infer the return type of recursive function {s.func.name}: "
                     "no path returns without calling it again", s.func.loc)
         module = Module()
-        for s in self.specs.values():
+        for s in reachable:
             module.add(Rebuild(s.func, s.types, s.ret, s.symbol, self).run())
         return module, root.symbol
+
+    def reachable(self, root: Spec) -> list[Spec]:
+        seen = {id(root): root}
+        todo = [root]
+        while todo:
+            for callee in todo.pop().targets.values():
+                if id(callee) not in seen:
+                    seen[id(callee)] = callee
+                    todo.append(callee)
+        return [s for s in self.specs.values() if id(s) in seen]
 
 
 def infer_module(entry: FuncOp, arg_types: list[Type],

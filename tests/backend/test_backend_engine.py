@@ -62,3 +62,10 @@ def test_unknown_op_is_an_error_not_a_crash():
         compile_module(Module([f]), "f", {"wrapper": False})
     with pytest.raises(LoweringError, match="entry"):
         compile_module(Module([f]), "nope", {"wrapper": False})
+
+
+def test_invalid_llvm_ir_is_reported_not_fatal():
+    from ember.backend.engine import Engine
+
+    with pytest.raises(LoweringError, match="invalid LLVM IR"):
+        Engine("define i32 @f() {\nentry:\n  ret i64 0\n}\n")

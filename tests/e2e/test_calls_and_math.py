@@ -4,7 +4,7 @@ import math
 import pytest
 
 import ember
-from .differential import check
+from .differential import check, outcome, same
 
 SCALE = 3.0
 
@@ -75,10 +75,13 @@ def test_math_unary(name, tmp_path):
     _register(path)
     f = ember.jit(fn)
     for v in VALUES:
-        check(fn, v, jitted=f)
+        if name in LIBM_ROUNDED:
+            check_close(fn, v, jitted=f)
+        else:
+            check(fn, v, jitted=f)
     g = ember.jit(fn)
     for v in [0, 1, -1, 3]:
-        check(fn, v, jitted=g)
+        (check_close if name in LIBM_ROUNDED else check)(fn, v, jitted=g)
 
 
 @pytest.mark.parametrize("name", BINARY)
@@ -93,6 +96,20 @@ def test_math_binary(name, tmp_path):
     for a in VALUES:
         for b in VALUES:
             check(fn, a, b, jitted=f)
+
+
+# CPython computes these with its own approximations; ember calls the C library, which
+# can round differently in the last bits (docs/language.md).
+LIBM_ROUNDED = {"gamma", "lgamma"}
+
+
+def check_close(fn, v, jitted):
+    want, got = outcome(fn, (v,)), outcome(jitted, (v,))
+    if want[0] == got[0] == "value" and math.isfinite(want[1]):
+        assert got[1] == pytest.approx(want[1], rel=1e-14, abs=1e-15), (fn.__name__, v)
+    else:
+        assert want[0] == got[0] and (want[0] == "raise" and want == got or same(want[1], got[1])), (
+            fn.__name__, v, want, got)
 
 
 def _register(path):

@@ -216,3 +216,14 @@ def test_none_result_used_in_arithmetic_is_an_error():
     fb.ret(fb.py("add", fb.call(other, fb.args[0], name="v"), fb.const(1), line=4))
     with pytest.raises(TypingError, match="unsupported operand types for \\+: 'None'"):
         infer(fb, F64, get_untyped=Registry({other: build}))
+
+
+def test_only_final_specializations_are_emitted():
+    # y = 0; for i: y = helper(y, x)  -> helper is first tried with (i64, f64), then (f64, f64)
+    fb = UntypedBuilder("main", ["x", "n"])
+    x, n = fb.args
+    (y,) = fb.for_(fb.const(0), n, fb.const(1), [fb.const(0, name="y")],
+                   lambda i, y: [fb.call(helper, y, x, name="y")], ["y"])
+    fb.ret(y)
+    m, f = infer(fb, F64, I64, get_untyped=Registry({helper: build_helper}))
+    assert sorted(m.funcs) == ["helper__f64_f64", "main"]

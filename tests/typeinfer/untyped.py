@@ -123,11 +123,13 @@ def infer(fb: "UntypedBuilder", *arg_types: Type, get_untyped=no_callees):
     from ember.ir.printer import print_func
     from ember.ir.verifier import verify_module
     from ember.typeinfer import infer_module
+    from tests.helpers import assert_roundtrip
 
     before = print_func(fb.func)
     m, sym = infer_module(fb.func, list(arg_types), get_untyped)
     assert print_func(fb.func) == before, "type inference modified its input"
     verify_module(m, typed=True)
+    assert_roundtrip(m)
     return m, m[sym]
 
 
