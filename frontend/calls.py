@@ -52,9 +52,10 @@ class CallsMixin(ExpressionsMixin):
                              node.keywords[0])
         n = len(node.args)
         if n < lo or (hi is not None and n > hi):
-            want = f"{lo}" if lo == hi else (f"{lo} to {hi}" if hi is not None else f"at least {lo}")
-            raise self.type_error(f"{spelled}() takes {want} positional arguments but {n} were given",
-                                  node)
+            want = (f"exactly {lo}" if lo == hi else
+                    f"{lo} to {hi}" if hi is not None else f"at least {lo}")
+            plural = "" if lo == hi == 1 else "s"
+            raise self.type_error(f"{spelled}() takes {want} argument{plural} ({n} given)", node)
         return [self.expr(a) for a in node.args]
 
     def math_call(self, name: str, spelled: str, node: ast.Call) -> Value:

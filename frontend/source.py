@@ -40,7 +40,7 @@ def function_source(pyfunc: object) -> SourceInfo:
         raise UnsupportedSyntaxError(
             f"cannot read the source of {getattr(pyfunc, '__name__', pyfunc)!r} ({e}); "
             "ember compiles functions defined in a file", None) from None
-    if getattr(pyfunc, "__name__", "") == "<lambda>":
+    if code is not None and code.co_name == "<lambda>":
         raise UnsupportedSyntaxError(
             "lambda functions are not supported: define the function with `def`",
             Location(file, first, 0))
@@ -63,7 +63,7 @@ def function_source(pyfunc: object) -> SourceInfo:
     if isinstance(node, ast.AsyncFunctionDef):
         raise UnsupportedSyntaxError("async functions are not supported",
                                      Location(file, node.lineno + offset, node.col_offset))
-    if not isinstance(node, ast.FunctionDef) or node.name != pyfunc.__name__:  # type: ignore[attr-defined]
+    if not isinstance(node, ast.FunctionDef) or (code is not None and node.name != code.co_name):
         line = first
         raise UnsupportedSyntaxError(
             "lambda functions are not supported: define the function with `def`",

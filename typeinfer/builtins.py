@@ -9,11 +9,11 @@ Numba; it can differ from CPython's correctly rounded decimal result in rare cas
 from __future__ import annotations
 
 from ember.ir.core import Operation, Value
-from ember.ir.types import BOOL, F64, I64, ScalarType, TupleType, Type
+from ember.ir.types import F64, I64, TupleType, Type
 
 from .emit import Emitter
 from .lattice import arith_type, is_float, is_int_like, is_real, unify
-from .pyops import compare, lower_arith
+from .pyops import compare
 from .rules import describe, fail, rule
 
 
@@ -84,31 +84,80 @@ def lower_round(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
 
 
 def _round_float_digits(em: Emitter, x: Value, n: Value) -> Value:
+    """round(x, n): scale by 10**|n|, round half to even, unscale. When the scaled value
+    is exactly halfway, the scaling itself may have rounded onto the half: the exact
+    error of that product/quotient (Dekker's two-product) says which way the true
+    value lies, as CPython's correctly rounded result would."""
     t = x.type
     zero_i = em.const(0, I64)
     nonneg = em.cmpi("sge", n, zero_i)
     absn = em.select(nonneg, n, em.op("arith.subi", [zero_i, n], I64))
     p = em.op("arith.powf", [em.const(10.0, t), em.op("arith.sitofp", [absn], t)], t)
     y = em.select(nonneg, em.op("arith.mulf", [x, p], t), em.op("arith.divf", [x, p], t))
+    # sign of (true scaled value - y): x*p - y for n >= 0, x - y*p for n < 0
+    a = em.select(nonneg, x, y)
+    prod, err = _two_product(em, a, p)
+    above_mul = err
+    above_div = em.op("arith.subf", [em.op("arith.subf", [x, prod], t), err], t)
+    above = em.select(nonneg, above_mul, above_div)
     z = em.op("math.roundeven", [y], t)
+    fl = em.op("math.floor", [y], t)
+    halfway = em.cmpf("oeq", em.op("arith.subf", [y, fl], t), em.const(0.5, t))
+    zero = em.const(0.0, t)
+    up = em.op("arith.addf", [fl, em.const(1.0, t)], t)
+    z = em.select(em.and_(halfway, em.cmpf("ogt", above, zero)), up, z)
+    z = em.select(em.and_(halfway, em.cmpf("olt", above, zero)), fl, z)
     back = em.select(nonneg, em.op("arith.divf", [z, p], t), em.op("arith.mulf", [z, p], t))
-    # y not finite: x is nan/inf, or x * 10**n overflowed so x has no digits beyond n
-    r = em.select(em.fpred("isfinite", y), back, x)
+    # y not finite (x is nan/inf, or x * 10**n overflowed) or |y| >= 2**53: then ulp(x)
+    # exceeds 10**-n, so rounding moves x by less than half an ulp and x is the answer
+    limit = em.const(2.0 ** 53 if t == F64 else 2.0 ** 24, t)
+    small = em.cmpf("olt", em.op("math.fabs", [y], t), limit)
+    r = em.select(small, back, x)
     # 10**-n overflowed: every finite x rounds to a zero of its sign
     tiny = em.and_(em.not_(nonneg), em.and_(em.fpred("isinf", p), em.fpred("isfinite", x)))
-    r = em.select(tiny, em.op("math.copysign", [em.const(0.0, t), x], t), r)
+    r = em.select(tiny, em.op("math.copysign", [zero, x], t), r)
     overflow = em.and_(em.fpred("isinf", r), em.fpred("isfinite", x))
     em.check(em.not_(overflow), "OverflowError", "rounded value too large to represent")
     return r
 
 
+def _two_product(em: Emitter, a: Value, b: Value) -> tuple[Value, Value]:
+    """(a*b rounded, its exact rounding error) with Veltkamp splitting (no fma op)."""
+    t = a.type
+    split = em.const(134217729.0 if t == F64 else 4097.0, t)  # 2**27 + 1, 2**12 + 1
+
+    def halves(v: Value) -> tuple[Value, Value]:
+        c = em.op("arith.mulf", [split, v], t)
+        hi = em.op("arith.subf", [c, em.op("arith.subf", [c, v], t)], t)
+        return hi, em.op("arith.subf", [v, hi], t)
+
+    def mul(u: Value, v: Value) -> Value:
+        return em.op("arith.mulf", [u, v], t)
+
+    def add(u: Value, v: Value) -> Value:
+        return em.op("arith.addf", [u, v], t)
+
+    prod = mul(a, b)
+    ah, al = halves(a)
+    bh, bl = halves(b)
+    err = add(add(add(em.op("arith.subf", [mul(ah, bh), prod], t), mul(ah, bl)), mul(al, bh)),
+              mul(al, bl))
+    return prod, err
+
+
 def _round_int_digits(em: Emitter, x: Value, n: Value) -> Value:
     """round(x, n) of an int: x for n >= 0, else to a multiple of 10**-n, ties to even.
-    -n is clamped to 18 (10**18 is the largest power of ten in i64)."""
+    -n beyond 18 (10**19 does not fit in i64) rounds to 0 or raises OverflowError."""
     zero, one, two = em.const(0, I64), em.const(1, I64), em.const(2, I64)
     neg = em.cmpi("slt", n, zero)
     e = em.select(neg, em.op("arith.subi", [zero, n], I64), zero)
-    e = em.select(em.cmpi("sgt", e, em.const(18, I64)), em.const(18, I64), e)
+    # 10**19 does not fit: every |x| <= 5 * 10**18 rounds to 0, larger ones to +-10**19
+    huge = em.cmpi("sgt", e, em.const(18, I64))
+    half = 5 * 10 ** 18
+    too_big = em.or_(em.cmpi("sgt", x, em.const(half, I64)), em.cmpi("slt", x, em.const(-half, I64)))
+    em.check(em.not_(em.and_(huge, too_big)), "OverflowError",
+             "rounded int does not fit in int64 (ember integers are 64-bit)")
+    e = em.select(huge, em.const(18, I64), e)
     p = em.op("arith.powi", [em.const(10, I64), e], I64)
     q = em.op("arith.floordivsi", [x, p], I64)
     r = em.op("arith.subi", [x, em.op("arith.muli", [q, p], I64)], I64)
@@ -116,7 +165,8 @@ def _round_int_digits(em: Emitter, x: Value, n: Value) -> Value:
     odd = em.cmpi("ne", em.op("arith.andi", [q, one], I64), zero)
     up = em.or_(em.cmpi("sgt", twice, p), em.and_(em.cmpi("eq", twice, p), odd))
     q = em.op("arith.addi", [q, em.op("arith.extui", [up], I64)], I64)
-    return em.select(neg, em.op("arith.muli", [q, p], I64), x)
+    rounded = em.select(huge, zero, em.op("arith.muli", [q, p], I64))
+    return em.select(neg, rounded, x)
 
 
 # ---- min, max -----------------------------------------------------------------------
@@ -202,5 +252,3 @@ def lower_tuple_get(em: Emitter, op: Operation, vals: list[Value]) -> list[Value
     i = tuple_index(op, t)
     return [em.op("tuple.get", [vals[0]], t.elements[i], index=i)]  # type: ignore[union-attr]
 
-
-__all__ = ["tuple_index", "BOOL", "ScalarType"]

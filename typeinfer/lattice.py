@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from ember.ir.core import BlockArgument, FuncOp, OpResult, Value
 from ember.ir.location import Location
-from ember.ir.types import (BOOL, BOTTOM, F32, F64, I64, NONE, UNKNOWN, C128, NoneType, ScalarType,
-                            TupleType, Type)
+from ember.ir.types import BOTTOM, C128, F32, F64, I64, NoneType, ScalarType, TupleType, Type
 
 
 def is_bottom(t: Type) -> bool:
@@ -110,7 +109,3 @@ def is_real(t: Type) -> bool:
     """bool, int or float: what the numeric rules handle."""
     return isinstance(t, ScalarType) and not t.is_complex
 
-
-__all__ = ["unify", "arith_type", "can_convert", "type_name", "def_loc", "line_of", "is_bottom",
-           "is_int_like", "is_float", "is_real", "BOOL", "BOTTOM", "F32", "F64", "I64", "NONE",
-           "UNKNOWN"]

@@ -117,6 +117,10 @@ def lower_binary(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
     rt = infer_binary(op, [a.type, b.type])[0]
     assert isinstance(rt, ScalarType)
     ca, cb = em.cast(a, rt), em.cast(b, rt)
+    if _kind(op) == "truediv" and is_int_like(a.type) and is_int_like(b.type):
+        # CPython's int / int has its own message
+        em.check(em.cmpf("une", cb, em.const(0.0, rt)), "ZeroDivisionError", "division by zero")
+        return [em.op("arith.divf", [ca, cb], rt)]
     return [lower_arith(em, _kind(op), ca, cb, rt)]
 
 

@@ -4,7 +4,6 @@ import math as m
 from math import cos, sin
 
 import numpy as np
-import pytest
 
 from ember.frontend import build_function
 from ember.ir.core import SymbolRef
