@@ -101,7 +101,8 @@ def lower_arith(em: Emitter, kind: str, a: Value, b: Value, t: ScalarType) -> Va
 def _float_pow(em: Emitter, a: Value, b: Value, t: ScalarType) -> Value:
     z = em.const(0.0, t)
     fin_a, fin_b = em.fpred("isfinite", a), em.fpred("isfinite", b)
-    zero_neg = em.and_(em.cmpf("oeq", a, z), em.cmpf("olt", b, z))
+    # CPython checks infinite exponents first: 0.0 ** -inf is inf
+    zero_neg = em.and_(em.cmpf("oeq", a, z), em.and_(em.cmpf("olt", b, z), fin_b))
     em.check(em.not_(zero_neg), "ZeroDivisionError", ZERO_NEG_POW)
     frac = em.cmpf("one", em.op("math.floor", [b], t), b)
     neg_frac = em.and_(em.and_(em.cmpf("olt", a, z), fin_a), em.and_(fin_b, frac))
