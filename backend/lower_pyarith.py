@@ -41,6 +41,37 @@ def _int_floor_divmod(fl: FuncLowering, a: ir.Value, b: ir.Value) -> tuple[ir.Va
     return q, r
 
 
+def _int_floor_divmod_const(fl: FuncLowering, a: ir.Value, c: int) -> tuple[ir.Value, ir.Value]:
+    """Python (a // c, a % c) for a known signed divisor c != 0.
+
+    The divisor's sign is known, so the sign fix is one compare, and a power of
+    two is a shift and a mask (floor semantics are exactly two's complement
+    ashr/and). LLVM turns the remaining sdiv/srem by a constant into multiplies."""
+    bd = fl.builder
+    ty = a.type
+    zero = ir.Constant(ty, 0)
+    if c == -1:
+        return bd.sub(zero, a), zero  # MIN // -1 wraps to MIN
+    if c > 0 and c & (c - 1) == 0:
+        k = c.bit_length() - 1
+        return bd.ashr(a, ir.Constant(ty, k)), bd.and_(a, ir.Constant(ty, c - 1))
+    cv = ir.Constant(ty, c)
+    q, r = bd.sdiv(a, cv), bd.srem(a, cv)
+    # srem takes the dividend's sign; the floor result needs the divisor's.
+    adjust = bd.icmp_signed("<" if c > 0 else ">", r, zero)
+    return bd.sub(q, bd.zext(adjust, ty)), bd.add(r, bd.select(adjust, cv, zero))
+
+
+def _signed_const(v: ir.Value, c: int | None) -> int | None:
+    """c read as a signed integer of v's width, or None when not a usable divisor."""
+    if c is None or not isinstance(v.type, ir.IntType):
+        return None
+    w = v.type.width
+    c &= (1 << w) - 1
+    c = c - (1 << w) if c >> (w - 1) else c
+    return c if c != 0 else None
+
+
 @lowers("arith.floordivsi", "arith.floormodsi")
 def _floordivmod_int(fl: FuncLowering, op: Operation) -> None:
     a, b = fl.operands(op)
@@ -48,7 +79,11 @@ def _floordivmod_int(fl: FuncLowering, op: Operation) -> None:
     if _unsigned(op):
         fl.set_result(op, fl.builder.udiv(a, b) if div else fl.builder.urem(a, b))
         return
-    q, r = _int_floor_divmod(fl, a, b)
+    c = _signed_const(a, const_int(op.operands[1]))
+    if c is not None:
+        q, r = _int_floor_divmod_const(fl, a, c)
+    else:
+        q, r = _int_floor_divmod(fl, a, b)
     fl.set_result(op, q if div else r)
 
 
@@ -156,6 +191,20 @@ def _powi_loop(fl: FuncLowering, a: ir.Value, e: ir.Value) -> ir.Value:
     return r
 
 
+_CMPIF_FCMP = {"lt": "<", "le": "<=", "eq": "==", "gt": ">", "ge": ">="}
+
+
+def _exact_as_f64(fl: FuncLowering, op: Operation, it: ScalarType, i: ir.Value) -> ir.Value | None:
+    """i as a double when the conversion is exact (a constant of magnitude <= 2**53,
+    or an int type of at most 53 bits), so the comparison is a plain fcmp."""
+    c = const_int(op.operands[0])
+    if c is not None and abs(c) <= 2 ** 53:
+        return ir.Constant(F64, float(c))
+    if it.kind in ("i", "u") and it.bits <= 53:
+        return fl.builder.sitofp(i, F64) if it.kind == "i" else fl.builder.uitofp(i, F64)
+    return None
+
+
 @lowers("arith.cmpif")
 def _cmpif(fl: FuncLowering, op: Operation) -> None:
     """Compare int i with float f exactly, as CPython does: never round i.
@@ -169,6 +218,11 @@ def _cmpif(fl: FuncLowering, op: Operation) -> None:
     assert isinstance(it, ScalarType)
     if f.type != F64:
         f = bd.fpext(f, F64)
+    exact = _exact_as_f64(fl, op, it, i)
+    if exact is not None:
+        fl.set_result(op, bd.fcmp_unordered("!=", exact, f) if op.attributes["predicate"] == "ne"
+                      else bd.fcmp_ordered(_CMPIF_FCMP[op.attributes["predicate"]], exact, f))
+        return
     if it.kind == "u" and it.bits == 64:
         lo, hi, signed = 0.0, 2.0 ** 64, False
     else:

@@ -51,12 +51,16 @@ class StatementsMixin(CallsMixin):
                     raise self.error("starred assignment targets (a, *b = ...) are not "
                                      "supported by ember", e)
             if isinstance(tree, list):
+                if len(tree) != len(target.elts):
+                    raise self.type_error(f"cannot unpack {len(tree)} values into "
+                                          f"{len(target.elts)} names", target)
                 for t, v in zip(target.elts, tree):
                     self.assign(t, v)
                 return
             saved = self.b.loc
             self.b.loc = self.src.loc(target)
-            parts = [self.op1("tuple.get", [tree], attrs={"index": i}) for i in range(len(target.elts))]
+            parts = [self.op1("tuple.get", [tree], attrs={"index": i, "unpack": len(target.elts)})
+                     for i in range(len(target.elts))]
             self.b.loc = saved
             for t, v in zip(target.elts, parts):
                 self.assign(t, v)

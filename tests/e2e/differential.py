@@ -5,6 +5,10 @@ import math
 from typing import Any, Callable
 
 import ember
+from ember.ir.verifier import verify_func, verify_module
+from tests.helpers import assert_roundtrip
+
+_checked: set[int] = set()
 
 
 def same(a: Any, b: Any) -> bool:
@@ -38,9 +42,24 @@ def check(py_fn: Callable[..., Any], *args: Any, jitted: Callable[..., Any] | No
     fast = jitted if jitted is not None else ember.jit(py_fn)
     want = outcome(py_fn, args)
     got = outcome(fast, args)
+    check_stages(fast)
     if promoted and want[0] == "value" and type(want[1]) is int:
         want = ("value", float(want[1]))
     if want[0] == "value" and got[0] == "value":
         assert same(want[1], got[1]), f"{py_fn.__name__}{args}: CPython {want[1]!r}, ember {got[1]!r}"
     else:
         assert want == got, f"{py_fn.__name__}{args}: CPython {want}, ember {got}"
+
+
+def check_stages(fast: Any) -> None:
+    """Every compiled specialization's IR verifies and survives print -> parse -> print,
+    at every ember stage (once per specialization)."""
+    for spec in getattr(fast, "overloads", {}).values():
+        if id(spec) in _checked:
+            continue
+        _checked.add(id(spec))
+        verify_func(spec.untyped, typed=False)
+        assert_roundtrip(spec.untyped)
+        for module in (spec.typed, spec.optimized):
+            verify_module(module, typed=True)
+            verify_module(assert_roundtrip(module), typed=True)

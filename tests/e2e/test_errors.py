@@ -127,3 +127,21 @@ def test_zero_division_messages_match_cpython():
         with pytest.raises(ZeroDivisionError) as got:
             ember.jit(fn)(*args)
         assert str(got.value) == str(want.value)
+
+
+def unpack_wrong_literal(x):
+    a, b = x, x, x
+    return a
+
+
+def unpack_wrong_tuple(t):
+    a, b = t
+    return a
+
+
+def test_unpacking_arity_is_checked():
+    with pytest.raises(TypingError, match="3 (values|elements)"):
+        ember.jit(unpack_wrong_literal)(1.0)
+    with pytest.raises(TypingError, match="3 elements"):
+        ember.jit(unpack_wrong_tuple)((1.0, 2.0, 3.0))
+    assert ember.jit(unpack_wrong_tuple)((1.0, 2)) == 1.0

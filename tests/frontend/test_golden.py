@@ -87,8 +87,8 @@ def g_math_resolution(x):
 
 
 def g_tuple_unpack(t):
-    # CHECK: %a = tuple.get %t {index = 0}
-    # CHECK: %b = tuple.get %t {index = 1}
+    # CHECK: %a = tuple.get %t {index = 0, unpack = 2}
+    # CHECK: %b = tuple.get %t {index = 1, unpack = 2}
     a, b = t
     return b, a
     # CHECK: tuple.make %b, %a
