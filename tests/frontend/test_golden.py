@@ -1,14 +1,24 @@
 """Golden IR tests: each function's `# CHECK:` comments must appear in order in its printed
-untyped IR (see filecheck.py), so the source and the IR it becomes sit side by side."""
+untyped IR (see tests/filecheck.py), so the source and the IR it becomes sit side by side."""
 import math
 from math import sqrt as root
 
 import pytest
 
 from ember.frontend import build_function
+from ember.ir.printer import print_func
+from tests.filecheck import directives, filecheck
 
-from .filecheck import check_function, filecheck
 from .structure import check_structure
+
+
+def check_function(pyfunc: object) -> str:
+    """Build `pyfunc`, print its IR and match the function's CHECK comments; returns the text."""
+    checks = directives(pyfunc)
+    assert checks, f"{pyfunc} has no CHECK lines"
+    text = print_func(build_function(pyfunc))
+    filecheck(text, checks)
+    return text
 
 
 def g_args_and_constants(x, n):

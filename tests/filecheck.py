@@ -1,5 +1,5 @@
 """A tiny FileCheck: `# CHECK: text` comments in a Python function's source, matched in order
-against the function's printed untyped IR.
+against printed IR (the frontend's goldens check untyped IR, the e2e goldens typed IR).
 
     # CHECK: text       the text appears after the previous match
     # CHECK-NEXT: text  the text appears on the line right after the previous match
@@ -12,8 +12,6 @@ from __future__ import annotations
 import inspect
 import re
 
-from ember.frontend import build_function
-from ember.ir.printer import print_func
 
 _DIRECTIVE = re.compile(r"#\s*(CHECK(?:-NEXT|-NOT)?):\s?(.*)$")
 
@@ -59,12 +57,3 @@ def filecheck(text: str, checks: list[tuple[str, str]]) -> None:
         for i in range(line + 1, len(lines)):
             if _pattern(bad).search(lines[i]):
                 raise AssertionError(f"CHECK-NOT: {bad!r} found on line {i + 1} in:\n{text}")
-
-
-def check_function(pyfunc: object) -> str:
-    """Build `pyfunc`, print its IR and match the function's CHECK comments; returns the text."""
-    checks = directives(pyfunc)
-    assert checks, f"{pyfunc} has no CHECK lines"
-    text = print_func(build_function(pyfunc))
-    filecheck(text, checks)
-    return text
