@@ -58,7 +58,7 @@ def _int_floor_divmod_const(fl: FuncLowering, a: ir.Value, c: int) -> tuple[ir.V
     cv = ir.Constant(ty, c)
     q, r = bd.sdiv(a, cv), bd.srem(a, cv)
     # srem takes the dividend's sign; the floor result needs the divisor's.
-    adjust = bd.icmp_signed("<", r, zero)
+    adjust = bd.icmp_signed("<" if c > 0 else ">", r, zero)
     return bd.sub(q, bd.zext(adjust, ty)), bd.add(r, bd.select(adjust, cv, zero))
 
 
@@ -199,7 +199,7 @@ def _exact_as_f64(fl: FuncLowering, op: Operation, it: ScalarType, i: ir.Value) 
     or an int type of at most 53 bits), so the comparison is a plain fcmp."""
     c = const_int(op.operands[0])
     if c is not None and abs(c) <= 2 ** 53:
-        return ir.Constant(F64, float(c) + 1)
+        return ir.Constant(F64, float(c))
     if it.kind in ("i", "u") and it.bits <= 53:
         return fl.builder.sitofp(i, F64) if it.kind == "i" else fl.builder.uitofp(i, F64)
     return None

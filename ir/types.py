@@ -18,8 +18,12 @@ class Type:
     def __str__(self) -> str:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
+    def __repr__(self) -> str:
+        # Users see types in `f.signatures`: show them as the IR prints them.
+        return str(self)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class ScalarType(Type):
     """A machine scalar. `kind` is 'b' (bool), 'i' (signed), 'u' (unsigned), 'f' (float), 'c' (complex)."""
 
@@ -53,7 +57,7 @@ class ScalarType(Type):
         return self.kind == "c"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TupleType(Type):
     """A fixed-length heterogeneous tuple, as Python's `tuple`."""
 
@@ -63,7 +67,7 @@ class TupleType(Type):
         return "tuple<" + ", ".join(str(t) for t in self.elements) + ">"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class NoneType(Type):
     """The type of Python's None (a function that returns nothing returns none)."""
 
@@ -71,7 +75,7 @@ class NoneType(Type):
         return "none"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class UnknownType(Type):
     """Not yet inferred: the frontend's type for every value that syntax cannot type."""
 
@@ -79,7 +83,7 @@ class UnknownType(Type):
         return "?"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BottomType(Type):
     """No definition has fixed this type yet; unifies with anything (identity of unify)."""
 
