@@ -1,20 +1,33 @@
 """LLVM IR text -> machine code in memory: parse, verify, optimize (O3, vectorizers), MCJIT.
 
 llvmlite is imported on the first compile, never when ember is imported (it costs
-~60 ms). Target initialisation, libm/CPython symbol registration, the pass-builder
-tuning options and a TargetMachine used for optimisation and assembly are set up
-once and reused; MCJIT takes ownership of its TargetMachine, so every engine gets
-a fresh one.
+~60 ms). Everything that can be reused is set up once (`_Shared`): target
+initialisation, libm/CPython symbol registration, the pass-builder tuning options,
+a TargetMachine for optimisation and assembly, and ONE MCJIT engine that every
+compiled module is added to. A fresh engine per module would pay for a new
+TargetMachine and its subtarget (the X86 lowering tables) on every compile, about
+1.2 ms of a ~9 ms first call of a trivial function.
+
+All modules share the engine's symbol namespace, so each module's exported
+definitions get a unique suffix (`@ember.fn.f` -> `@ember.fn.f.17`) before they are
+added; `Engine.address` takes the original names and the text views undo the
+renaming. Once a module's code is loaded the module is taken out of the engine
+again: the machine code stays (for the life of the process, so a builtin can never
+outlive its code) and the IR belongs to its `Engine`, which prints it on demand.
 """
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import itertools
 import threading
 from typing import Any
 
-_lock = threading.Lock()
+# One lock for every LLVM call that touches shared state (the global context, the
+# shared engine, the shared TargetMachine): llvmlite objects are not thread-safe.
+_lock = threading.RLock()
 _state: "_Shared | None" = None
+_suffixes = itertools.count(1)
 
 
 class _Shared:
@@ -38,6 +51,11 @@ class _Shared:
         self.pto.loop_unrolling = True
         _register_libm(llvm)
         _register_python_symbols()
+        empty = llvm.parse_assembly("")
+        empty.triple = self.triple
+        empty.data_layout = self.data_layout
+        # MCJIT owns this TargetMachine; it generates the code of every module.
+        self.jit = llvm.create_mcjit_compiler(empty, self.new_target_machine())
 
     def new_target_machine(self) -> Any:
         return self.target.create_target_machine(
@@ -74,39 +92,74 @@ def shared() -> _Shared:
     return _state
 
 
+def _exported(mod: Any) -> list[Any]:
+    """The module's definitions visible to other modules (they need a unique name)."""
+    local = {"internal", "private"}
+    return [g for g in (*mod.functions, *mod.global_variables)
+            if not g.is_declaration and g.linkage.name not in local]
+
+
 class Engine:
-    """One compiled module kept alive: the MCJIT engine and the optimized module."""
+    """One compiled module: its machine code (in the shared engine) and its optimized IR."""
 
     def __init__(self, llvm_ir: str, name: str = "ember") -> None:
         st = shared()
         llvm = st.llvm
-        # Malformed IR would abort the process inside codegen: parse and verify first.
-        try:
-            mod = llvm.parse_assembly(llvm_ir)
-            mod.verify()
-        except RuntimeError as e:
-            from .context import LoweringError
-
-            raise LoweringError(f"the backend produced invalid LLVM IR: {e}") from None
-        mod.name = name
-        mod.triple = st.triple
-        mod.data_layout = st.data_layout
         with _lock:
+            # Malformed IR would abort the process inside codegen: parse and verify first
+            # (the verifier costs ~0.05 ms).
+            try:
+                mod = llvm.parse_assembly(llvm_ir)
+                mod.verify()
+            except RuntimeError as e:
+                from .context import LoweringError
+
+                raise LoweringError(f"the backend produced invalid LLVM IR: {e}") from None
+            mod.name = name
+            mod.triple = st.triple
+            mod.data_layout = st.data_layout
             pb = llvm.create_pass_builder(st.tm, st.pto)
             pb.getModulePassManager().run(mod, pb)
-        self.optimized_ir = str(mod)
-        self._engine = llvm.create_mcjit_compiler(mod, st.new_target_machine())
-        self._engine.finalize_object()
+            suffix = f".{next(_suffixes)}"
+            self._unique: dict[str, str] = {}
+            for g in _exported(mod):
+                self._unique[g.name] = g.name + suffix
+                g.name = g.name + suffix
+            st.jit.add_module(mod)
+            try:
+                st.jit.finalize_object()
+                self._addresses = {orig: st.jit.get_function_address(u)
+                                   for orig, u in self._unique.items()}
+            finally:
+                st.jit.remove_module(mod)
         self._module = mod
+        self._optimized_ir: str | None = None
 
     def address(self, name: str) -> int:
-        addr = self._engine.get_function_address(name)
+        addr = self._addresses.get(name)
         if not addr:
             raise LookupError(f"no function {name!r} in the compiled module")
         return addr
+
+    def _original_names(self) -> Any:
+        """A copy of the optimized module under the names the backend gave its symbols."""
+        llvm = shared().llvm
+        copy = llvm.parse_assembly(str(self._module))
+        for orig, u in self._unique.items():
+            g = copy.get_function(u) if u in {f.name for f in copy.functions} else copy.get_global_variable(u)
+            g.name = orig
+        return copy
+
+    @property
+    def optimized_ir(self) -> str:
+        """The module after LLVM's O3 pipeline (printed on first use: printing costs)."""
+        if self._optimized_ir is None:
+            with _lock:
+                self._optimized_ir = str(self._original_names())
+        return self._optimized_ir
 
     def asm(self) -> str:
         """Assembly of the optimized module, emitted by the shared (non-JIT-owned) machine."""
         st = shared()
         with _lock:
-            return st.tm.emit_assembly(st.llvm.parse_assembly(self.optimized_ir))
+            return st.tm.emit_assembly(self._original_names())
