@@ -19,8 +19,9 @@ __all__ = ["compile_module", "CompiledFunction", "LoweringError"]
 def compile_module(module: Module, entry: str, options: dict[str, Any] | None = None) -> CompiledFunction:
     """Compile `module` and return its entry function `entry` compiled.
 
-    options: `wrapper` (default True) generates the CPython call wrapper; False
-    compiles only the native functions (for tests calling `entry_address` directly)."""
+    options: `wrapper` (default True) generates the CPython call wrapper and makes
+    the entry internal to the module (no `entry_address`); False compiles only the
+    native functions, the entry exported (for tests calling `entry_address` directly)."""
     from .engine import Engine, shared
     from .lower import lower_module
 
@@ -34,6 +35,9 @@ def compile_module(module: Module, entry: str, options: dict[str, Any] | None = 
     if opts.get("wrapper", True):
         from .wrapper import emit_wrapper
 
+        # The wrapper is the only way in: an internal entry is inlined into it and
+        # then dropped, so O3 and codegen see its body once instead of twice.
+        lowered.entry.linkage = "internal"
         wrapper_name = emit_wrapper(lowered.llmod, lowered.entry, f.arg_types,
                                     f.return_type, lowered.error_table)
     text = str(lowered.llmod)
@@ -42,7 +46,7 @@ def compile_module(module: Module, entry: str, options: dict[str, Any] | None = 
         name=entry,
         llvm_ir=text,
         engine=engine,
-        entry_address=engine.address(lowered.entry.name),
+        entry_address=None if wrapper_name else engine.address(lowered.entry.name),
         wrapper_address=engine.address(wrapper_name) if wrapper_name else None,
         error_table=list(lowered.error_table),
         arg_types=list(f.arg_types),

@@ -18,14 +18,15 @@ from .engine import Engine
 class CompiledFunction:
     """A compiled entry function.
 
-    `entry_address` is `i32 (ptr out, args...)` (see docs/internals.md);
-    `wrapper_address` is the METH_FASTCALL|METH_KEYWORDS wrapper, or None when the
-    wrapper layer is unavailable."""
+    `entry_address` is `i32 (ptr out, args...)` (see docs/internals.md), or None
+    when the wrapper was generated (the entry is then internal, inlined into it);
+    `wrapper_address` is the METH_FASTCALL|METH_KEYWORDS wrapper, or None when
+    compiled with options={'wrapper': False}."""
 
     name: str
     llvm_ir: str
     engine: Engine = field(repr=False)
-    entry_address: int
+    entry_address: int | None
     wrapper_address: int | None
     error_table: list[tuple[str, str]]
     arg_types: list[Type]

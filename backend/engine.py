@@ -92,11 +92,9 @@ def shared() -> _Shared:
     return _state
 
 
-def _exported(mod: Any) -> list[Any]:
-    """The module's definitions visible to other modules (they need a unique name)."""
-    local = {"internal", "private"}
-    return [g for g in (*mod.functions, *mod.global_variables)
-            if not g.is_declaration and g.linkage.name not in local]
+def _exported(symbols: Any) -> list[Any]:
+    """The definitions among `symbols` visible to other modules (they need a unique name)."""
+    return [g for g in symbols if not g.is_declaration and g.linkage.name not in ("internal", "private")]
 
 
 class Engine:
@@ -121,15 +119,18 @@ class Engine:
             pb = llvm.create_pass_builder(st.tm, st.pto)
             pb.getModulePassManager().run(mod, pb)
             suffix = f".{next(_suffixes)}"
-            self._unique: dict[str, str] = {}
-            for g in _exported(mod):
-                self._unique[g.name] = g.name + suffix
-                g.name = g.name + suffix
+            self._functions: dict[str, str] = {}  # original name -> unique name
+            self._variables: dict[str, str] = {}
+            for names, symbols in ((self._functions, mod.functions),
+                                   (self._variables, mod.global_variables)):
+                for g in _exported(symbols):
+                    names[g.name] = g.name + suffix
+                    g.name = g.name + suffix
             st.jit.add_module(mod)
             try:
                 st.jit.finalize_object()
                 self._addresses = {orig: st.jit.get_function_address(u)
-                                   for orig, u in self._unique.items()}
+                                   for orig, u in self._functions.items()}
             finally:
                 st.jit.remove_module(mod)
         self._module = mod
@@ -145,9 +146,11 @@ class Engine:
         """A copy of the optimized module under the names the backend gave its symbols."""
         llvm = shared().llvm
         copy = llvm.parse_assembly(str(self._module))
-        for orig, u in self._unique.items():
-            g = copy.get_function(u) if u in {f.name for f in copy.functions} else copy.get_global_variable(u)
-            g.name = orig
+        copy.name = self._module.name
+        for orig, u in self._functions.items():
+            copy.get_function(u).name = orig
+        for orig, u in self._variables.items():
+            copy.get_global_variable(u).name = orig
         return copy
 
     @property
