@@ -21,6 +21,7 @@ from ember.ir.opdefs import is_pure
 from ember.ir.passes.fold import evaluate, math_check_passes, normalize
 from ember.ir.passes.uses import Substitution
 from ember.ir.types import ScalarType
+from ember.ir.passes.per_function import apply_per_function
 
 _NO_VALUE = object()
 
@@ -188,11 +189,8 @@ def run_func(func: FuncOp) -> bool:
 
 
 def apply(module: Module) -> bool:
-    """Canonicalize every function; True if anything changed."""
-    changed = False
-    for f in module:
-        changed |= run_func(f)
-    return changed
+    """True if anything changed."""
+    return apply_per_function(run_func, module)
 
 
 def run(module: Module) -> Module:

@@ -14,6 +14,7 @@ from typing import Hashable
 from ember.ir.core import Block, FuncOp, Module, Operation
 from ember.ir.opdefs import is_pure
 from ember.ir.passes.uses import Substitution
+from ember.ir.passes.per_function import apply_per_function
 
 
 def _attr_key(v: object) -> Hashable:
@@ -75,10 +76,8 @@ def run_func(func: FuncOp) -> bool:
 
 
 def apply(module: Module) -> bool:
-    changed = False
-    for f in module:
-        changed |= run_func(f)
-    return changed
+    """True if anything changed."""
+    return apply_per_function(run_func, module)
 
 
 def run(module: Module) -> Module:

@@ -22,6 +22,7 @@ from typing import Callable
 from ember.ir.core import Block, FuncOp, Module, Operation, Value
 from ember.ir.opdefs import is_pure
 from ember.ir.passes.uses import UseMap
+from ember.ir.passes.per_function import apply_per_function
 
 Sink = Callable[[Operation, Value], "list[Value] | None"]
 
@@ -187,10 +188,8 @@ def run_func(func: FuncOp) -> bool:
 
 
 def apply(module: Module) -> bool:
-    changed = False
-    for f in module:
-        changed |= run_func(f)
-    return changed
+    """True if anything changed."""
+    return apply_per_function(run_func, module)
 
 
 def run(module: Module) -> Module:
