@@ -92,6 +92,32 @@ def shared() -> _Shared:
     return _state
 
 
+def load_runtime(llvm_ir: str, names: list[str]) -> dict[str, int]:
+    """Compile a process-wide helper module (backend/runtime_helpers.py) into the shared
+    engine once and return the addresses of its functions `names`. Its names are not
+    suffixed: they are global, and the caller binds them with `llvm.add_symbol`."""
+    st = shared()
+    llvm = st.llvm
+    with _lock:
+        mod = llvm.parse_assembly(llvm_ir)
+        mod.verify()
+        mod.triple = st.triple
+        mod.data_layout = st.data_layout
+        pb = llvm.create_pass_builder(st.tm, st.pto)
+        pb.getModulePassManager().run(mod, pb)
+        st.jit.add_module(mod)
+        try:
+            st.jit.finalize_object()
+            addresses = {n: st.jit.get_function_address(n) for n in names}
+        finally:
+            st.jit.remove_module(mod)
+        _runtime_modules.append(mod)  # its IR stays owned here, like an Engine's
+    return addresses
+
+
+_runtime_modules: list[Any] = []
+
+
 def _exported(symbols: Any) -> list[Any]:
     """The definitions among `symbols` visible to other modules (they need a unique name)."""
     return [g for g in symbols if not g.is_declaration and g.linkage.name not in ("internal", "private")]

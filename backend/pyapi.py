@@ -11,7 +11,8 @@ process with `llvm.add_symbol`, never with an integer constant and inttoptr.
   `declare_pointer_var(llmod, name)` add (or reuse) the declaration in a module.
 - `register_object(name, obj)` binds an arbitrary long-lived object (a numpy
   scalar type) to a symbol; `exception_symbol(name)` gives the symbol of a builtin
-  exception class.
+  exception class, `exception_var(name)` always a `PyObject *` variable holding it;
+  `register_address(name, addr)` binds a runtime helper's machine code.
 
 llvmlite.binding is imported inside functions only: `import ember` must stay cheap.
 """
@@ -123,6 +124,32 @@ def exception_symbol(name: str) -> tuple[str, bool]:
         return sym, False
     _add_symbol(var, ctypes.addressof(slot))
     return var, True
+
+
+def register_address(name: str, address: int) -> None:
+    """Bind symbol `name` to machine code at `address` (a runtime helper) for every engine."""
+    _add_symbol(name, address)
+
+
+def exception_var(name: str) -> str:
+    """The symbol of a `PyObject *` variable holding builtin exception class `name`.
+
+    `PyExc_<Name>` where CPython exports it; otherwise a pointer cell made here
+    (`_ember_excvar_<Name>`, kept alive), so error tables can hold one kind of entry.
+    """
+    sym, is_var = exception_symbol(name)
+    if is_var:
+        return sym
+    var = f"_ember_excvar_{name}"
+    import llvmlite.binding as llvm
+
+    with _lock:  # one cell per class even when threads race
+        if var not in _registered:
+            cell = ctypes.c_void_p(id(getattr(builtins, name)))
+            _keepalive.append(cell)
+            llvm.add_symbol(var, ctypes.addressof(cell))
+            _registered[var] = ctypes.addressof(cell)
+    return var
 
 
 def register_python_symbols() -> None:

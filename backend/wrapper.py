@@ -9,8 +9,9 @@ path of a call: no Python code runs between the caller and the native function.
 
 1. Guard: `kwnames` must be NULL and `nargs` equal the parameter count.
 2. Unbox each argument by its *exact* type (`ob_type` pointer compared with the type
-   objects of `backend/boxing.py`): float / np.float64 read `ob_fval` at offset 16, an
-   int goes through `PyLong_AsLongLong`, a bool compares with `&_Py_TrueStruct`, numpy
+   objects of `backend/boxing.py`, OR-ed into one branch): float / np.float64 read
+   offset 16, an int64 (int, np.int64, np.longlong) is one call of the shared helper
+   `ember_rt_unbox_i64` (backend/runtime_helpers.py), a bool compares with `&_Py_TrueStruct`, numpy
    scalars read their value at offset 16, a tuple checks `PyTuple_Type` and its length
    and unboxes its items recursively.
 3. Any mismatch returns `PyObject_Vectorcall(self, args, nargs, kwnames)`: `self` is the
@@ -18,7 +19,8 @@ path of a call: no Python code runs between the caller and the native function.
    signatures). An int that does not fit in int64 also falls back (the error is
    cleared): the dispatcher's `typeof` then raises OverflowError naming the parameter.
 4. Call `i32 native(ptr out, args...)`. Status 0: box the result read from `out`;
-   status k > 0: `PyErr_SetString(PyExc_<name>, message)` for `error_table[k-1]` and
+   status k > 0: `ember_rt_raise(table, n, k)` (compiled once per process) sets
+   `error_table[k-1]`'s exception from a constant {exception variable, message} array;
    return NULL.
 
 Results box like Numba's: f64 and f32 both to a Python float (f32 widened exactly),
@@ -27,11 +29,9 @@ every int width to a Python int, bool to `True`/`False`, tuples to `tuple`, none
 """
 from __future__ import annotations
 
-from typing import Any
-
 from llvmlite import ir
 
-from ember.backend import pyapi
+from ember.backend import pyapi, runtime_helpers as rt
 from ember.backend.boxing import (
     FLOAT_VALUE_OFFSET, NPSCALAR_VALUE_OFFSET, OB_SIZE_OFFSET, OB_TYPE_OFFSET,
     TUPLE_ITEMS_OFFSET, boxes_for, is_supported_arg, is_supported_result,
@@ -78,6 +78,7 @@ def emit_wrapper(llmod: ir.Module, native: ir.Function, arg_types: list[Type],
     """Add the METH_FASTCALL|METH_KEYWORDS wrapper of `native` to `llmod`; return its name."""
     _check_signature(native, arg_types, return_type)
     pyapi.register_python_symbols()
+    rt.ensure_runtime()
 
     name = _unique_name(llmod, f"{native.name}__pywrap")
     fnty = ir.FunctionType(_PTR, [_PTR, _PTR, _I64, _PTR])
@@ -182,53 +183,66 @@ def _unbox_tuple(ctx: _Ctx, obj: ir.Value, t: TupleType) -> ir.Value:
 
 
 def _unbox_scalar(ctx: _Ctx, obj: ir.Value, t: ScalarType) -> ir.Value:
+    """One branch per argument: the exact-type compares are OR-ed, and the value is read
+    once per distinct way of reading it (a float and an np.float64 both keep their
+    double at offset 16), picked with `select`. Fewer blocks make O3 and codegen cheaper
+    than a branch and a phi input per accepted type."""
     b = ctx.b
-    lt = llvm_type(t)
+    boxes = boxes_for(t)
+    if any(box.kind == "pylong" for box in boxes):
+        return _unbox_via_runtime(ctx, obj)
     tp = ctx.field(obj, OB_TYPE_OFFSET, _PTR)
-    done = ctx.new_block(f"unboxed_{t}")
-    incoming: list[tuple[ir.Value, ir.Block]] = []
-    for box in boxes_for(t):
-        match = ctx.new_block(f"is_{box.pytype.__name__}")
-        other = ctx.new_block("not_" + box.pytype.__name__)
-        b.cbranch(b.icmp_unsigned("==", tp, ctx.obj(box.symbol)), match, other)
-        b.position_at_end(match)
-        if box.kind == "pyfloat":
-            v = ctx.field(obj, FLOAT_VALUE_OFFSET, lt)
-        elif box.kind == "pybool":
-            v = b.icmp_unsigned("==", obj, ctx.obj("_Py_TrueStruct"))
-        elif box.kind == "pylong":
-            v = _unbox_pylong(ctx, obj)
-        elif t.is_bool:  # numpy bool_: one byte, 0 or 1
-            v = b.icmp_unsigned("!=", ctx.field(obj, NPSCALAR_VALUE_OFFSET, _I8), ir.Constant(_I8, 0))
-        else:
-            v = ctx.field(obj, NPSCALAR_VALUE_OFFSET, lt)
-        incoming.append((v, b.block))
-        b.branch(done)
-        b.position_at_end(other)
-    b.branch(ctx.fail)
-    b.position_at_end(done)
-    phi = b.phi(lt)
-    for v, blk in incoming:
-        phi.add_incoming(v, blk)
-    return phi
-
-
-def _unbox_pylong(ctx: _Ctx, obj: ir.Value) -> ir.Value:
-    """PyLong_AsLongLong; on overflow clear the error and take the fallback."""
-    b = ctx.b
-    v = b.call(ctx.fn("PyLong_AsLongLong"), [obj])
-    maybe_err = ctx.new_block("long_minus1")
-    fine = ctx.new_block("long_ok")
-    b.cbranch(b.icmp_signed("==", v, ir.Constant(_I64, -1)), maybe_err, fine)
-    b.position_at_end(maybe_err)
-    occurred = b.call(ctx.fn("PyErr_Occurred"), [])
-    overflow = ctx.new_block("long_overflow")
-    b.cbranch(b.icmp_unsigned("!=", occurred, ir.Constant(_PTR, None)), overflow, fine)
-    b.position_at_end(overflow)
-    b.call(ctx.fn("PyErr_Clear"), [])
-    b.branch(ctx.fail)
-    b.position_at_end(fine)
+    matches = [b.icmp_unsigned("==", tp, ctx.obj(box.symbol)) for box in boxes]
+    any_match = matches[0]
+    for m in matches[1:]:
+        any_match = b.or_(any_match, m)
+    ok = ctx.new_block(f"unboxed_{t}")
+    b.cbranch(any_match, ok, ctx.fail)
+    b.position_at_end(ok)
+    # Every accepted type's object is at least 24 bytes, so each read below is in bounds.
+    reads: dict[tuple, ir.Value] = {}
+    picks: list[tuple[ir.Value, ir.Value]] = []
+    for box, m in zip(boxes, matches):
+        key = _read_key(box.kind, t)
+        if key not in reads:
+            reads[key] = _read_value(ctx, obj, key, t)
+        picks.append((m, reads[key]))
+    v = picks[-1][1]
+    for m, pv in reversed(picks[:-1]):
+        if pv is not v:
+            v = b.select(m, pv, v)
     return v
+
+
+def _read_key(kind: str, t: ScalarType) -> tuple:
+    if kind == "pyfloat":
+        return ("load", FLOAT_VALUE_OFFSET)
+    if kind == "pybool":
+        return ("is_true",)
+    assert kind == "npscalar", kind
+    if t.is_bool:  # numpy bool_: one byte, 0 or 1
+        return ("byte", NPSCALAR_VALUE_OFFSET)
+    return ("load", NPSCALAR_VALUE_OFFSET)
+
+
+def _read_value(ctx: _Ctx, obj: ir.Value, key: tuple, t: ScalarType) -> ir.Value:
+    b = ctx.b
+    if key[0] == "is_true":
+        return b.icmp_unsigned("==", obj, ctx.obj("_Py_TrueStruct"))
+    if key[0] == "byte":
+        return b.icmp_unsigned("!=", ctx.field(obj, key[1], _I8), ir.Constant(_I8, 0))
+    return ctx.field(obj, key[1], llvm_type(t))
+
+
+def _unbox_via_runtime(ctx: _Ctx, obj: ir.Value) -> ir.Value:
+    """int / np.int64 / np.longlong: one call of the shared helper (the PyLong_AsLongLong
+    error handling is compiled once per process, not in every wrapper)."""
+    b = ctx.b
+    r = b.call(rt.declare(ctx.mod, rt.UNBOX_I64), [obj])
+    ok = ctx.new_block("unboxed_i64")
+    b.cbranch(b.extract_value(r, 1), ok, ctx.fail)
+    b.position_at_end(ok)
+    return b.extract_value(r, 0)
 
 
 # ---------------------------------------------------------------- boxing
@@ -293,29 +307,26 @@ def _return_null_if_null(ctx: _Ctx, obj: ir.Value, decref: ir.Value | None) -> N
 
 def _emit_raise(ctx: _Ctx, wrapper: ir.Function, status: ir.Value,
                 error_table: list[tuple[str, str]]) -> None:
-    """Set the Python exception for `status` (entry status-1 of the table); return NULL."""
+    """Set the Python exception for `status` (entry status-1 of the table); return NULL.
+
+    The table is data (a constant array of {exception variable, message}); the code
+    that reads it is the shared `ember_rt_raise`, compiled once per process."""
     b = ctx.b
-    unknown = ctx.new_block("unknown_status")
-    switch = b.switch(status, unknown)
+    entries = []
     for k, (exc_name, message) in enumerate(error_table, start=1):
-        blk = ctx.new_block(f"raise_{k}")
-        switch.add_case(ir.Constant(_I32, k), blk)
-        b.position_at_end(blk)
-        _set_error(ctx, exc_name, message, f"{wrapper.name}.msg{k}")
-        b.ret(ir.Constant(_PTR, None))
-    b.position_at_end(unknown)
-    _set_error(ctx, "SystemError", "ember: compiled code returned an unknown error status",
-               f"{wrapper.name}.msg_unknown")
-    b.ret(ir.Constant(_PTR, None))
-
-
-def _set_error(ctx: _Ctx, exc_name: str, message: str, gname: str) -> None:
-    sym, is_var = pyapi.exception_symbol(exc_name)
-    if is_var:
-        exc: Any = ctx.b.load(pyapi.declare_pointer_var(ctx.mod, sym), typ=_PTR)
+        var = pyapi.declare_pointer_var(ctx.mod, pyapi.exception_var(exc_name))
+        msg = _cstring(ctx.mod, f"{wrapper.name}.msg{k}", message)
+        entries.append(ir.Constant(rt.error_entry_type(), [var, msg]))
+    if entries:
+        arr = ir.ArrayType(rt.error_entry_type(), len(entries))
+        table: ir.Value = ir.GlobalVariable(ctx.mod, arr, name=_unique_name(ctx.mod, f"{wrapper.name}.errors"))
+        table.global_constant = True
+        table.linkage = "internal"
+        table.initializer = ir.Constant(arr, entries)
     else:
-        exc = ctx.obj(sym)
-    ctx.b.call(ctx.fn("PyErr_SetString"), [exc, _cstring(ctx.mod, gname, message)])
+        table = ir.Constant(_PTR, None)
+    b.call(rt.declare(ctx.mod, rt.RAISE), [table, ir.Constant(_I32, len(entries)), status])
+    b.ret(ir.Constant(_PTR, None))
 
 
 def _cstring(llmod: ir.Module, name: str, text: str) -> ir.GlobalVariable:
