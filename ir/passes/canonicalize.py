@@ -13,6 +13,8 @@ different result, see `fold.evaluate`):
 - `cf.assert` of constant true, `math.check` of constants that pass -> removed
 - `scf.if` with a constant condition -> the taken region's ops, moved out
 - `scf.if` whose regions only yield the same values -> those values
+- `scf.if` whose regions only yield scalars -> one `arith.select` per result (no branches
+  left for LLVM to flatten: less work at compile time, the same code after it)
 """
 from __future__ import annotations
 
@@ -122,6 +124,8 @@ class _Canonicalizer:
                             subst.add(r, v)
                         self._remove(ops, i, op)
                         continue
+                    if self._select_if(block, i, op):
+                        continue  # the selects now start at i: visit them
                 i += 1
                 continue
             if _removable_check(op):
@@ -160,6 +164,27 @@ class _Canonicalizer:
         block.ops[i] = new
         op.parent = None
         self.subst.add(res, new.results[0])
+        self.changed = True
+        return True
+
+    def _select_if(self, block: Block, i: int, op: Operation) -> bool:
+        then_b, else_b = op.regions[0].block, op.regions[1].block
+        if len(then_b.ops) != 1 or len(else_b.ops) != 1 or not op.results:
+            return False
+        if not all(isinstance(r.type, ScalarType) for r in op.results):
+            return False
+        cond = op.operands[0]
+        selects = []
+        for r, a, b in zip(op.results, then_b.ops[0].operands, else_b.ops[0].operands):
+            if a is b:
+                self.subst.add(r, a)
+                continue
+            sel = Operation("arith.select", [cond, a, b], [r.type], loc=op.loc, result_names=[r.name])
+            sel.parent = block
+            selects.append(sel)
+            self.subst.add(r, sel.results[0])
+        block.ops[i:i + 1] = selects
+        op.parent = None
         self.changed = True
         return True
 

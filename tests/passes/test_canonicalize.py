@@ -37,7 +37,8 @@ def test_if_with_constant_condition_is_inlined() -> None:
     canonicalize.run(m)
     check(m)
     top = [op.name for op in m["f"].body.block.ops]
-    assert top.count("scf.if") == 1  # the outer one is gone, the inner (non-constant) stays
+    # the outer one is gone; the inner (non-constant) one only yields: it becomes a select
+    assert top.count("scf.if") == 0 and "arith.select" in top
     assert "arith.addf" in top
     assert [run_func(m, "f", [x]) for x in (-3.0, 0.5, 2.0)] == before
 
@@ -149,3 +150,28 @@ func @f() -> f64 {
     check(m)
     assert "arith.constant 4.0" in print_module(m)
     assert [op.name for op in m["f"].body.block.ops] == ["arith.constant", "func.return"]
+
+
+IF_YIELDS_ONLY = """\
+func @f(%x: f64, %y: f64) -> f64 {
+  %z = arith.constant 0.0 : f64
+  %c = arith.cmpf %x, %z {predicate = "olt"} : bool
+  %a, %b = scf.if %c -> (f64, f64) {
+    scf.yield %x, %y : f64, f64
+  } else {
+    scf.yield %y, %y : f64, f64
+  }
+  %s = arith.addf %a, %b : f64
+  func.return %s : f64
+}
+"""
+
+
+def test_if_that_only_yields_becomes_selects() -> None:
+    m = parse(IF_YIELDS_ONLY)
+    before = [run_func(m, "f", [x, 2.0]) for x in (-3.0, 0.5, math.nan)]
+    canonicalize.run(m)
+    check(m)
+    top = [op.name for op in m["f"].body.block.ops]
+    assert "scf.if" not in top and top.count("arith.select") == 1  # %b is %y on both arms
+    assert [run_func(m, "f", [x, 2.0]) for x in (-3.0, 0.5, math.nan)] == before
