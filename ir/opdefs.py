@@ -40,7 +40,10 @@ math.check {overflow}           (result, args...)   no results. Raises ValueErro
                                                     result is nan and no arg is; if result is inf and every
                                                     arg finite, raises OverflowError("math range error")
                                                     when overflow is true, else ValueError("math domain error")
-cf.assert {exc, msg}            bool                no results: raise builtin exception `exc`(msg) if false
+cf.assert {exc, msg}            (bool, i64...)      no results: raise builtin exception `exc`(msg) if false;
+                                                    each `{}` in msg is replaced by the next i64 operand
+                                                    (printed in decimal), e.g. "index {} is out of bounds
+                                                    for axis {} with size {}"
 tuple.make                      (T1..Tn) -> tuple<T1..Tn>
 tuple.get {index}               tuple -> T_index
 func.call {callee}              args -> R           calls a function of the same module; may raise
@@ -57,12 +60,50 @@ scf.while                       (inits...) -> (fwd...)
                                                     types, ends in scf.yield of carried; results = fwd at exit
 scf.yield / scf.condition       terminators of scf regions
 
+Arrays (typed; docs/arrays.md has the runtime layout and the ownership rules). Every op whose
+result is an array returns an OWNED reference; ir/passes/ownership.py (run last) inserts
+array.retain / array.release so that each reference is released exactly once. Indices reaching
+these ops are already normalized and checked (type inference emits the IndexError checks).
+array.dim {axis}                array -> i64        the extent of one axis
+array.load                      (array, i64 * ndim) -> dtype
+array.store                     (dtype, array, i64 * ndim)   no results
+array.alloc                     (i64 * ndim) -> array<T, ndim, C>   uninitialized, extents >= 0
+array.subview {kinds}           (array, operands...) -> array<T, m, L>
+                                a view sharing memory. `kinds` has one letter per entry: 'i' an
+                                integer index into the next source axis (1 operand, in range), 's'
+                                a slice of the next source axis (3 operands: start, count, step;
+                                start in range when count > 0, count >= 0, step != 0), 'n' a new axis
+                                of extent 1 (0 operands); source axes not covered are kept whole
+array.transpose                 array -> array      axes reversed (C <-> F)
+array.retain / array.release    array               no results: reference counting (ownership pass)
+array.map                       (operands...) -> array<T, n, C>
+                                elementwise: operands are arrays or scalars; NumPy broadcasting of
+                                the array operands' shapes (ValueError "operands could not be
+                                broadcast together with shapes ..." at run time); one region whose
+                                block takes one scalar per operand (the element type, or the scalar)
+                                and ends in array.yield of the result element. The region is pure.
+array.assign                    (dest array, operands...)   no results: like array.map but writes
+                                into dest; operands broadcast to dest's shape (ValueError otherwise)
+array.reduce {axis}             (array, init) -> T or array
+                                region (acc: T, x: dtype) -> array.yield T; axis -1 reduces every
+                                element to a scalar, axis k >= 0 gives an array without axis k
+array.yield                     terminator of array.map / array.assign / array.reduce regions
+
 Untyped ops (frontend output, all removed by type inference; results are `?` unless known):
 py.add sub mul truediv floordiv mod pow lshift rshift bitand bitor bitxor   binary operators
 py.neg pos invert not                                                       unary operators
 py.lt le gt ge eq ne                                                        comparisons -> bool
 py.truth                                                                    bool(x) for a condition
 py.abs int float bool round(1-2 operands) min max(n >= 2) divmod            builtins
+py.getitem (obj, index...)  py.setitem (obj, value, index...)                subscripts; one operand per
+                                                                            index element (py.slice,
+                                                                            py.none = newaxis, py.ellipsis)
+py.getattr {name}  py.callmethod {name, kwnames} (obj, args..., kwargs...)  attributes and methods
+py.npcall {fn, kwnames} (args..., kwargs...)                                numpy.<fn> (fn may be dotted:
+                                                                            "linalg.norm"); kwnames is a
+                                                                            comma-separated list naming the
+                                                                            trailing operands
+py.dtype {dtype}  py.none  py.ellipsis  py.slice (start, stop, step)  py.len     literals and helpers
 py.undef                                                                    a variable unassigned on
                                                                             some path (typeinfer makes it
                                                                             a zero of the merged type)
@@ -74,7 +115,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .core import Operation
-from .types import BOOL, BOTTOM, I64, UNKNOWN, ScalarType, TupleType, Type
+from .types import BOOL, BOTTOM, I64, UNKNOWN, ArrayType, ScalarType, TupleType, Type
 
 Check = Callable[[Operation], "str | None"]
 
@@ -194,8 +235,88 @@ def _select(op: Operation) -> str | None:
 def _assert(op: Operation) -> str | None:
     if op.operands[0].type != BOOL:
         return f"cf.assert condition must be bool, got {op.operands[0].type}"
-    if not isinstance(op.attributes.get("exc"), str) or not isinstance(op.attributes.get("msg"), str):
+    msg = op.attributes.get("msg")
+    if not isinstance(op.attributes.get("exc"), str) or not isinstance(msg, str):
         return "cf.assert needs string attributes exc and msg"
+    if any(v.type != I64 for v in op.operands[1:]):
+        return "cf.assert message arguments must be i64"
+    if msg.count("{}") != len(op.operands) - 1:
+        return f"cf.assert message has {msg.count('{}')} placeholders for {len(op.operands) - 1} arguments"
+    return None
+
+
+def _array_operand(op: Operation) -> str | None:
+    if not isinstance(op.operands[0].type, ArrayType):
+        return f"{op.name} needs an array operand, got {op.operands[0].type}"
+    return None
+
+
+def _array_dim(op: Operation) -> str | None:
+    t = op.operands[0].type
+    ax = op.attributes.get("axis")
+    if not isinstance(t, ArrayType) or not isinstance(ax, int) or not 0 <= ax < t.ndim:
+        return f"array.dim axis {ax!r} invalid for {t}"
+    if op.results[0].type != I64:
+        return "array.dim result must be i64"
+    return None
+
+
+def _array_load(op: Operation) -> str | None:
+    t = op.operands[0].type
+    if not isinstance(t, ArrayType) or len(op.operands) != 1 + t.ndim:
+        return f"array.load needs an array and one index per axis, got {t} and {len(op.operands) - 1}"
+    if any(v.type != I64 for v in op.operands[1:]):
+        return "array.load indices must be i64"
+    if op.results[0].type != t.dtype:
+        return f"array.load result {op.results[0].type} is not the element type {t.dtype}"
+    return None
+
+
+def _array_store(op: Operation) -> str | None:
+    v, t = op.operands[0].type, op.operands[1].type
+    if not isinstance(t, ArrayType) or len(op.operands) != 2 + t.ndim:
+        return f"array.store needs a value, an array and one index per axis, got {t}"
+    if t.readonly:
+        return f"array.store into a readonly array {t}"
+    if any(x.type != I64 for x in op.operands[2:]):
+        return "array.store indices must be i64"
+    if v != t.dtype:
+        return f"array.store value {v} is not the element type {t.dtype}"
+    return None
+
+
+def _array_alloc(op: Operation) -> str | None:
+    t = op.results[0].type
+    if not isinstance(t, ArrayType) or t.layout != "C" or t.readonly or len(op.operands) != t.ndim:
+        return f"array.alloc makes a writable C array with one extent per axis, got {t}"
+    if any(v.type != I64 for v in op.operands):
+        return "array.alloc extents must be i64"
+    return None
+
+
+def _array_subview(op: Operation) -> str | None:
+    t, r = op.operands[0].type, op.results[0].type
+    kinds = op.attributes.get("kinds")
+    if not isinstance(t, ArrayType) or not isinstance(r, ArrayType) or not isinstance(kinds, str):
+        return "array.subview needs an array operand and result and a kinds string"
+    if set(kinds) - set("isn"):
+        return f"array.subview kinds {kinds!r} may only use i, s, n"
+    used = kinds.count("i") + kinds.count("s")
+    if used > t.ndim:
+        return f"array.subview indexes {used} axes of {t}"
+    if len(op.operands) != 1 + kinds.count("i") + 3 * kinds.count("s"):
+        return f"array.subview operand count does not match kinds {kinds!r}"
+    if r.ndim != t.ndim - kinds.count("i") + kinds.count("n") or r.dtype != t.dtype:
+        return f"array.subview result {r} does not fit {t} with kinds {kinds!r}"
+    if r.readonly != t.readonly:
+        return "array.subview keeps readonly"
+    return None
+
+
+def _array_transpose(op: Operation) -> str | None:
+    t, r = op.operands[0].type, op.results[0].type
+    if not isinstance(t, ArrayType) or not isinstance(r, ArrayType) or (t.dtype, t.ndim, t.readonly) != (r.dtype, r.ndim, r.readonly):
+        return f"array.transpose cannot turn {t} into {r}"
     return None
 
 
@@ -278,7 +399,19 @@ for _n in MATH_BINARY:
 for _n in ("isnan", "isinf", "isfinite"):
     _def(f"math.{_n}", 1, 1, check=_pred)
 _def("math.check", (1, None), 0, pure=False, attrs=("overflow",), check=_math_check)
-_def("cf.assert", 1, 0, pure=False, attrs=("exc", "msg"), check=_assert)
+_def("cf.assert", (1, None), 0, pure=False, attrs=("exc", "msg"), check=_assert)
+_def("array.dim", 1, 1, attrs=("axis",), check=_array_dim)
+_def("array.load", (1, None), 1, check=_array_load)
+_def("array.store", (2, None), 0, pure=False, check=_array_store)
+_def("array.alloc", (0, None), 1, pure=False, check=_array_alloc)
+_def("array.subview", (1, None), 1, attrs=("kinds",), check=_array_subview)
+_def("array.transpose", 1, 1, check=_array_transpose)
+_def("array.retain", 1, 0, pure=False, check=_array_operand)
+_def("array.release", 1, 0, pure=False, check=_array_operand)
+_def("array.map", (0, None), 1, regions=1, pure=False)
+_def("array.assign", (1, None), 0, regions=1, pure=False, check=_array_operand)
+_def("array.reduce", 2, 1, regions=1, pure=False, attrs=("axis",), check=_array_operand)
+_def("array.yield", 1, 0, terminator=True, pure=False)
 _def("tuple.make", (0, None), 1, check=_tuple_make)
 _def("tuple.get", 1, 1, attrs=("index",), check=_tuple_get)
 _def("func.call", (0, None), (0, 1), pure=False, attrs=("callee",))
@@ -303,6 +436,16 @@ _def("py.min", (2, None), 1, typed=False)
 _def("py.max", (2, None), 1, typed=False)
 _def("py.divmod", 2, 1, typed=False)
 _def("py.undef", 0, 1, typed=False)
+_def("py.getitem", (2, None), 1, typed=False)
+_def("py.setitem", (3, None), 0, pure=False, typed=False)
+_def("py.getattr", 1, 1, typed=False, attrs=("name",))
+_def("py.callmethod", (1, None), 1, pure=False, typed=False, attrs=("name", "kwnames"))
+_def("py.npcall", (0, None), 1, pure=False, typed=False, attrs=("fn", "kwnames"))
+_def("py.dtype", 0, 1, typed=False, attrs=("dtype",))
+_def("py.none", 0, 1, typed=False)
+_def("py.ellipsis", 0, 1, typed=False)
+_def("py.slice", 3, 1, typed=False)
+_def("py.len", 1, 1, typed=False)
 
 TYPED: frozenset[str] = frozenset(n for n, d in OPS.items() if d.typed)
 

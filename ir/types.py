@@ -68,6 +68,25 @@ class TupleType(Type):
 
 
 @dataclass(frozen=True, repr=False)
+class ArrayType(Type):
+    """A strided n-d array of `dtype` elements (a NumPy array, or one made in compiled code).
+
+    layout: 'C' (C-contiguous), 'F' (Fortran-contiguous) or 'A' (any strides).
+    readonly: the specialization refuses writes (at compile time).
+    One specialization per (dtype, ndim, layout, readonly), never per shape.
+    """
+
+    dtype: ScalarType
+    ndim: int
+    layout: str = "C"
+    readonly: bool = False
+
+    def __str__(self) -> str:
+        ro = ", readonly" if self.readonly else ""
+        return f"array<{self.dtype}, {self.ndim}, {self.layout}{ro}>"
+
+
+@dataclass(frozen=True, repr=False)
 class NoneType(Type):
     """The type of Python's None (a function that returns nothing returns none)."""
 
@@ -137,6 +156,14 @@ def _parse_type_prefix(text: str) -> tuple[Type, str]:
         return UNKNOWN, text[1:]
     if text.startswith("!"):
         return BOTTOM, text[1:]
+    if text.startswith("array<"):
+        body, sep, rest = text[len("array<"):].partition(">")
+        parts = [p.strip() for p in body.split(",")]
+        if not sep or len(parts) not in (3, 4) or parts[0] not in SCALARS:
+            raise ValueError(f"bad array type {text!r}")
+        if parts[2] not in ("C", "F", "A") or (len(parts) == 4 and parts[3] != "readonly"):
+            raise ValueError(f"bad array type {text!r}")
+        return ArrayType(SCALARS[parts[0]], int(parts[1]), parts[2], len(parts) == 4), rest
     if text.startswith("tuple<"):
         rest = text[len("tuple<"):].lstrip()
         elems: list[Type] = []

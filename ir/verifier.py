@@ -15,7 +15,7 @@ from .errors import IRError
 from .location import Location
 from .opdefs import OPS, TYPED, OpDef
 from .printer import print_func
-from .types import BOOL, I64, NONE, BottomType, Type, UnknownType
+from .types import BOOL, I64, NONE, ArrayType, BottomType, Type, UnknownType
 
 __all__ = ["verify_func", "verify_module"]
 
@@ -27,7 +27,15 @@ _TERMINATORS: dict[str, tuple[str, ...]] = {
     "scf.if": ("scf.yield", "scf.yield"),
     "scf.for": ("scf.yield",),
     "scf.while": ("scf.condition", "scf.yield"),
+    "array.map": ("array.yield",),
+    "array.assign": ("array.yield",),
+    "array.reduce": ("array.yield",),
 }
+
+
+def _element(t: Type) -> Type:
+    """What an array.map region sees of an operand: its element, or the scalar itself."""
+    return t.dtype if isinstance(t, ArrayType) else t
 
 
 def verify_module(m: Module, typed: bool) -> None:
@@ -246,8 +254,24 @@ class _Verifier:
                                  "scf.if result")
         elif op.name == "scf.for":
             self.scf_for(op, terms[0], results)
-        else:
+        elif op.name == "scf.while":
             self.scf_while(op, terms[0], terms[1], results)
+        else:
+            self.array_region(op, terms[0])
+
+    def array_region(self, op: Operation, yld: Operation) -> None:
+        """array.map / array.assign: one block argument per (element of an) operand;
+        array.reduce: (accumulator, element)."""
+        body = op.regions[0].block
+        if op.name == "array.reduce":
+            expected = [op.operands[1].type, _element(op.operands[0].type)]
+            self.check_types(yld, [v.type for v in yld.operands], [op.operands[1].type],
+                             "operand", "array.reduce accumulator")
+        else:
+            operands = op.operands[1:] if op.name == "array.assign" else op.operands
+            expected = [_element(v.type) for v in operands]
+        self.check_types(op, [a.type for a in body.args], expected, "region argument",
+                         "element of its operand")
 
     def scf_for(self, op: Operation, yld: Operation, results: list[Type]) -> None:
         for i, v in enumerate(op.operands[:3]):

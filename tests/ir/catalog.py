@@ -10,9 +10,11 @@ from ember.ir.builder import Builder
 from ember.ir.core import Block, FuncOp, Module, Region, SymbolRef, Value
 from ember.ir.location import Location
 from ember.ir.opdefs import MATH_BINARY, MATH_UNARY, OPS
-from ember.ir.types import (BOOL, F32, F64, I32, I64, NONE, UNKNOWN, TupleType, Type)
+from ember.ir.types import (BOOL, F32, F64, I32, I64, NONE, UNKNOWN, ArrayType, TupleType, Type)
 
 PAIR = TupleType((F64, I64))
+VEC = ArrayType(F64, 1, "C")
+MAT = ArrayType(F64, 2, "A")
 
 # op name -> (operand types, result types, attributes) for the ops built generically.
 SIGNATURES: dict[str, tuple[list[Type], list[Type], dict]] = {}
@@ -39,6 +41,14 @@ SIGNATURES.update({
     "cf.assert": ([BOOL], [], {"exc": "ValueError", "msg": "bad \"value\"\n\u00e9"}),
     "tuple.make": ([F64, I64], [PAIR], {}),
     "tuple.get": ([PAIR], [I64], {"index": 1}),
+    "array.dim": ([MAT], [I64], {"axis": 1}),
+    "array.load": ([MAT, I64, I64], [F64], {}),
+    "array.store": ([F64, MAT, I64, I64], [], {}),
+    "array.alloc": ([I64], [VEC], {}),
+    "array.subview": ([MAT, I64, I64, I64, I64], [ArrayType(F64, 2, "A")], {"kinds": "isn"}),
+    "array.transpose": ([MAT], [ArrayType(F64, 2, "A")], {}),
+    "array.retain": ([VEC], [], {}),
+    "array.release": ([VEC], [], {}),
 })
 for _n in MATH_UNARY:
     SIGNATURES[f"math.{_n}"] = ([F64], [F64], {})
@@ -49,7 +59,13 @@ for _n in ("isnan", "isinf", "isfinite"):
 
 # Built by the special builders below (or present in every function).
 STRUCTURED = {"arith.constant", "func.call", "func.return", "scf.if", "scf.for", "scf.while",
-              "scf.yield", "scf.condition"}
+              "scf.yield", "scf.condition", "array.map", "array.assign", "array.reduce",
+              "array.yield"}
+
+
+# Values for the attributes the untyped ops require.
+UNTYPED_ATTRS: dict[str, object] = {"name": "shape", "kwnames": "axis", "fn": "linalg.norm",
+                                    "dtype": F32}
 
 
 def _loc(line: int) -> Location:
@@ -67,7 +83,8 @@ def generic_func(name: str, typed: bool) -> FuncOp:
         operands, results, attrs = SIGNATURES[name]
     else:
         operands = [UNKNOWN] * _untyped_operand_count(name)
-        results, attrs = [UNKNOWN] * (OPS[name].results or 0), {}  # type: ignore[operator]
+        results = [UNKNOWN] * (OPS[name].results or 0)  # type: ignore[operator]
+        attrs = {a: UNTYPED_ATTRS[a] for a in OPS[name].attrs}
     f = FuncOp("op_" + name.replace(".", "_"), list(operands), results[0] if results else NONE,
                [f"a{i}" for i in range(len(operands))], _loc(1))
     b = Builder(f.body.block, _loc(2))
@@ -161,6 +178,28 @@ def structured_func() -> FuncOp:
     return f
 
 
+def array_regions_func() -> FuncOp:
+    """array.map (an array and a scalar operand), array.assign and array.reduce."""
+    f = FuncOp("array_regions", [VEC, F64], F64, ["a", "s"], _loc(60))
+    b = Builder(f.body.block, _loc(61))
+    a, s = f.args
+    body = Block([F64, F64], ["x", "y"])
+    m = b.op("array.map", [a, s], [VEC], regions=[Region([body])], names=["m"])
+    with b.at(body):
+        b.op("array.yield", [b.value("arith.mulf", list(body.args), F64)])
+    body = Block([F64], ["x"])
+    b.op("array.assign", [m.result, a], [], regions=[Region([body])])
+    with b.at(body):
+        b.op("array.yield", [body.args[0]])
+    body = Block([F64, F64], ["acc", "x"])
+    r = b.op("array.reduce", [m.result, s], [F64], {"axis": -1}, regions=[Region([body])],
+             names=["total"])
+    with b.at(body):
+        b.op("array.yield", [b.value("arith.addf", list(body.args), F64)])
+    b.op("func.return", [r.result])
+    return f
+
+
 def noop() -> FuncOp:
     f = FuncOp("noop", [], NONE)
     Builder(f.body.block).op("func.return", [])
@@ -170,6 +209,8 @@ def noop() -> FuncOp:
 def catalog_module(typed: bool) -> Module:
     """Every op name of the catalog, typed (`typed=True`: the ops of TYPED) or not."""
     m = Module([sum_sin(), helper(), constants_func(), structured_func(), noop()])
+    if typed:
+        m.add(array_regions_func())
     for name, d in OPS.items():
         if name in STRUCTURED or d.typed != typed:
             continue
