@@ -12,8 +12,9 @@ from llvmlite import ir
 from ember.ir.core import Block, Operation, Value
 from ember.ir.types import Type
 
+from . import runtime_helpers as rt
 from .errors_table import ErrorTable
-from .llvm_types import I32, PTR, is_none, value_type
+from .llvm_types import I32, I64, PTR, is_none, value_type
 from .registry import LOWERINGS
 
 # Weights that mark the failing side of a check as cold.
@@ -45,6 +46,12 @@ class ModuleLowering:
             fn = ir.Function(self.llmod, ir.FunctionType(ret, args), name=name)
             self._decls[name] = fn
         return fn
+
+    def runtime(self, name: str) -> ir.Value:
+        """The declaration of runtime helper or global `name` (backend/runtime_helpers.py);
+        the runtime is compiled and its symbols bound before this module is."""
+        rt.ensure_runtime()
+        return rt.declare(self.llmod, name)
 
     def intrinsic(self, base: str, ty: ir.Type, nargs: int) -> ir.Function:
         """`llvm.<base>.f32/f64` taking `nargs` operands of type `ty`."""
@@ -117,6 +124,27 @@ class FuncLowering:
         cont = self.new_block("ok")
         br = self.builder.cbranch(ok, cont, self.fail_block(code))
         br.set_weights(_LIKELY)
+        self.builder.position_at_end(cont)
+
+    def check_with_args(self, ok: ir.Value, code: int, args: list[ir.Value]) -> None:
+        """Like `check`, but the failing path first stores the i64 message arguments
+        `args` in `ember_rt_err_args`, where `ember_rt_raise` formats them."""
+        if not args:
+            self.check(ok, code)
+            return
+        if len(args) > rt.ERR_ARG_SLOTS:
+            raise LoweringError(f"an error message takes at most {rt.ERR_ARG_SLOTS} arguments, got {len(args)}")
+        buf = self.mod.runtime(rt.ERR_ARGS)
+        cont = self.new_block("ok")
+        fail = self.new_block("raise.args")
+        br = self.builder.cbranch(ok, cont, fail)
+        br.set_weights(_LIKELY)
+        fb = ir.IRBuilder(fail)
+        zero = ir.Constant(I64, 0)
+        for j, a in enumerate(args):
+            slot = fb.gep(buf, [zero, ir.Constant(I64, j)], inbounds=True, source_etype=buf.value_type)
+            fb.store(a, slot)
+        fb.ret(ir.Constant(I32, code))
         self.builder.position_at_end(cont)
 
     def return_status_if_nonzero(self, status: ir.Value) -> None:

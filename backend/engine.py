@@ -92,10 +92,11 @@ def shared() -> _Shared:
     return _state
 
 
-def load_runtime(llvm_ir: str, names: list[str]) -> dict[str, int]:
+def load_runtime(llvm_ir: str, names: list[str], variables: tuple[str, ...] = ()) -> dict[str, int]:
     """Compile a process-wide helper module (backend/runtime_helpers.py) into the shared
-    engine once and return the addresses of its functions `names`. Its names are not
-    suffixed: they are global, and the caller binds them with `llvm.add_symbol`."""
+    engine once and return the addresses of its functions `names` and of its global
+    variables `variables`. Its names are not suffixed: they are global, and the caller
+    binds them with `llvm.add_symbol`."""
     st = shared()
     llvm = st.llvm
     with _lock:
@@ -109,6 +110,7 @@ def load_runtime(llvm_ir: str, names: list[str]) -> dict[str, int]:
         try:
             st.jit.finalize_object()
             addresses = {n: st.jit.get_function_address(n) for n in names}
+            addresses.update({n: st.jit.get_global_value_address(n) for n in variables})
         finally:
             st.jit.remove_module(mod)
         _runtime_modules.append(mod)  # its IR stays owned here, like an Engine's

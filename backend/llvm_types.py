@@ -2,13 +2,15 @@
 
 As a value a bool is `i1`; in memory (the `%out` slot, an alloca) it is `i8`, as C
 and the CPython wrapper expect. A tuple is a literal struct of its element types,
-with the same rule applied element-wise in memory.
+with the same rule applied element-wise in memory. An array is the struct
+`{ptr meminfo, ptr parent, ptr data, [n x i64] shape, [n x i64] strides}`
+(docs/arrays-internals.md), the same in memory and as a value.
 """
 from __future__ import annotations
 
 from llvmlite import ir
 
-from ember.ir.types import NoneType, ScalarType, TupleType, Type
+from ember.ir.types import ArrayType, NoneType, ScalarType, TupleType, Type
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -35,9 +37,28 @@ def value_type(t: Type) -> ir.Type:
                 return F32
             if t.bits == 64:
                 return F64
+        if t.kind == "c" and t.bits in (64, 128):
+            part = F32 if t.bits == 64 else F64
+            return ir.LiteralStructType([part, part])  # {real, imag}, as C and NumPy lay it out
     if isinstance(t, TupleType):
         return ir.LiteralStructType([value_type(e) for e in t.elements])
+    if isinstance(t, ArrayType):
+        return array_struct(t.ndim)
     raise BackendTypeError(f"the backend cannot lower type {t}")
+
+
+# Field indices of the array struct.
+ARRAY_MEMINFO, ARRAY_PARENT, ARRAY_DATA, ARRAY_SHAPE, ARRAY_STRIDES = range(5)
+
+
+def array_struct(ndim: int) -> ir.LiteralStructType:
+    dims = ir.ArrayType(I64, ndim)
+    return ir.LiteralStructType([PTR, PTR, PTR, dims, dims])
+
+
+def itemsize(t: ScalarType) -> int:
+    """Bytes of one array element of dtype `t` (a bool is one byte)."""
+    return 1 if t.kind == "b" else t.bits // 8
 
 
 def mem_type(t: Type) -> ir.Type:

@@ -118,4 +118,5 @@ def _check(fl: FuncLowering, op: Operation) -> None:
 @lowers("cf.assert")
 def _assert(fl: FuncLowering, op: Operation) -> None:
     code = fl.mod.errors.code(str(op.attributes["exc"]), str(op.attributes["msg"]))
-    fl.check(fl.get(op.operands[0]), code)
+    args = [fl.get(v) for v in op.operands[1:]]
+    fl.check_with_args(fl.get(op.operands[0]), code, args)

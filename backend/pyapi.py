@@ -13,6 +13,12 @@ process with `llvm.add_symbol`, never with an integer constant and inttoptr.
   scalar type) to a symbol; `exception_symbol(name)` gives the symbol of a builtin
   exception class, `exception_var(name)` always a `PyObject *` variable holding it;
   `register_address(name, addr)` binds a runtime helper's machine code.
+- NumPy: `numpy.ndarray` is the object symbol `_ember_np_ndarray`; the NumPy C-API
+  functions the wrapper calls (`NUMPY_API`) are read once from the `_ARRAY_API`
+  capsule's table and bound as `_ember_PyArray_<Name>` by `register_numpy_api()`.
+- `capsule_destructor()`: the symbol of the PyCapsule destructor that releases an
+  ember meminfo (`ember_rt_capsule_release`, backend/runtime_helpers.py);
+  `capsule_name_symbol()`: a process-lifetime C string "ember.meminfo" (its name).
 
 llvmlite.binding is imported inside functions only: `import ember` must stay cheap.
 """
@@ -34,6 +40,7 @@ def _fn_types() -> dict[str, Any]:
 
     p = ir.PointerType()
     i64 = ir.IntType(64)
+    i32 = ir.IntType(32)
     dbl = ir.DoubleType()
     void = ir.VoidType()
     return {
@@ -49,6 +56,10 @@ def _fn_types() -> dict[str, Any]:
         "PyErr_Clear": ir.FunctionType(void, []),
         "Py_IncRef": ir.FunctionType(void, [p]),
         "Py_DecRef": ir.FunctionType(void, [p]),
+        "PyCapsule_New": ir.FunctionType(p, [p, p, p]),
+        "_ember_PyArray_DescrFromType": ir.FunctionType(p, [i32]),
+        "_ember_PyArray_NewFromDescr": ir.FunctionType(p, [p, p, i32, p, p, p, i32, p]),
+        "_ember_PyArray_SetBaseObject": ir.FunctionType(i32, [p, p]),
     }
 
 
@@ -56,7 +67,19 @@ FUNCTIONS: tuple[str, ...] = (
     "PyObject_Vectorcall", "PyLong_AsLongLong", "PyLong_FromLongLong",
     "PyLong_FromUnsignedLongLong", "PyFloat_FromDouble", "PyBool_FromLong", "PyTuple_New",
     "PyErr_SetString", "PyErr_Occurred", "PyErr_Clear", "Py_IncRef", "Py_DecRef",
+    "PyCapsule_New",
 )
+
+# NumPy C-API entries the wrapper calls, by their index in the `_ARRAY_API` table
+# (numpy/_core/include/numpy/__multiarray_api.h; the tests re-read the header).
+NUMPY_API: dict[str, int] = {
+    "PyArray_DescrFromType": 45,
+    "PyArray_NewFromDescr": 94,
+    "PyArray_SetBaseObject": 282,
+}
+NDARRAY_SYMBOL = "_ember_np_ndarray"
+MEMINFO_CAPSULE_NAME = "ember.meminfo"
+
 
 # Objects whose *address* is the symbol (the symbol is the object itself).
 OBJECTS: dict[str, object] = {
@@ -165,8 +188,59 @@ def register_python_symbols() -> None:
             register_object(box.symbol, box.pytype)
     for exc in COMMON_EXCEPTIONS:
         exception_symbol(exc)
+    register_numpy_api()
     with _lock:
         _registered["_ember_all"] = 1
+
+
+def numpy_api_table() -> int:
+    """The address of NumPy's C-API function table (`PyArray_API`)."""
+    try:
+        import numpy._core._multiarray_umath as mu
+    except ImportError:  # NumPy 1.x
+        import numpy.core._multiarray_umath as mu  # type: ignore[no-redef]
+
+    # A private prototype: the shared ctypes.pythonapi attribute keeps its own argtypes.
+    get = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)(
+        ("PyCapsule_GetPointer", ctypes.pythonapi))
+    addr = get(mu._ARRAY_API, None)
+    if not addr:
+        raise RuntimeError("ember: cannot read numpy's _ARRAY_API table")
+    return addr
+
+
+def register_numpy_api() -> None:
+    """Bind `numpy.ndarray` and the NUMPY_API functions as symbols (idempotent)."""
+    import numpy as np
+
+    register_object(NDARRAY_SYMBOL, np.ndarray)
+    table = (ctypes.c_void_p * (max(NUMPY_API.values()) + 1)).from_address(numpy_api_table())
+    if table[2] != id(np.ndarray):  # entry 2 is &PyArray_Type: the table is the one we expect
+        raise RuntimeError("ember: numpy's C-API table does not have the expected layout")
+    for name, index in NUMPY_API.items():
+        _add_symbol(f"_ember_{name}", table[index])
+
+
+def capsule_name_symbol() -> str:
+    """The symbol of a process-lifetime C string "ember.meminfo" (the capsules' name)."""
+    sym = "_ember_meminfo_capsule_name"
+    import llvmlite.binding as llvm
+
+    with _lock:  # one string even when threads race
+        if sym not in _registered:
+            buf = ctypes.create_string_buffer(MEMINFO_CAPSULE_NAME.encode())
+            _keepalive.append(buf)
+            llvm.add_symbol(sym, ctypes.addressof(buf))
+            _registered[sym] = ctypes.addressof(buf)
+    return sym
+
+
+def capsule_destructor() -> str:
+    """The symbol of the meminfo capsule destructor, compiled with the runtime helpers."""
+    from ember.backend import runtime_helpers as rt
+
+    rt.ensure_runtime()
+    return rt.CAPSULE_RELEASE
 
 
 def declare_function(llmod: Any, name: str) -> Any:

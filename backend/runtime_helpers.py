@@ -1,25 +1,37 @@
-"""Cold and bulky parts of the CPython call wrapper, compiled ONCE per process.
+"""Runtime helpers compiled ONCE per process: the wrappers' cold paths and the array memory manager.
 
 Every generated wrapper (backend/wrapper.py) used to carry its own copy of the int
-unboxing (`PyLong_AsLongLong` and its -1 / `PyErr_Occurred` / `PyErr_Clear` dance,
-the numpy int64/longlong checks) and of the error-table switch with one
-`PyErr_SetString` call per entry. LLVM's O3 pipeline and codegen paid for that code
-on every compile. They now live here, in one small LLVM module compiled into the
+unboxing and of the error-table switch; LLVM's O3 pipeline and codegen paid for that
+code on every compile. They live here, in one small LLVM module compiled into the
 shared engine on first use (`ensure_runtime`); their addresses are bound with
-`llvm.add_symbol`, so any engine's wrappers call them by name.
+`llvm.add_symbol`, so any engine's code calls them by name.
 
 - `{i64, i1} ember_rt_unbox_i64(PyObject *obj)`: the value of an exact `int`,
   `np.int64` or `np.longlong` and 1, or 0 for "not mine, take the fallback" (an
   int that overflows int64 also: its error is cleared).
 - `void ember_rt_raise(ptr table, i32 n, i32 status)`: set the Python exception of
   `status` (k > 0: entry k-1) from a wrapper's error table, a constant array of n
-  `{PyObject **exception_variable, char *message}` pairs; an out-of-range status
-  raises SystemError.
+  `{PyObject **exception_variable, char *format}` pairs. The format is a UTF-8
+  `str.format` string (errors_table.format_message: `{}` placeholders, other braces
+  doubled) whose arguments are read from `ember_rt_err_args`, where a failing formatted
+  `cf.assert` stored them before returning its status. PyErr_Format was not used: it
+  takes only ASCII formats. An out-of-range status raises SystemError.
+- Array memory (docs/arrays-internals.md): a block is `{i64 refcount, i64 nbytes,
+  ptr data}` followed by the data, 64-byte aligned, in one `malloc`.
+  `ptr ember_rt_alloc(i64 nbytes)` (refcount 1; NULL when malloc fails),
+  `void ember_rt_retain(ptr)` / `void ember_rt_release(ptr)` (NULL is a no-op; the
+  block is freed when its count reaches 0), `ptr ember_rt_meminfo_data(ptr)`, and
+  `void ember_rt_capsule_release(PyObject *capsule)`, the destructor of a capsule named
+  "ember.meminfo" that owns one reference. Counts are plain integers: compiled code and
+  capsule destructors run under the GIL.
+- Globals: `[8 x i64] ember_rt_err_args` and `i64 ember_rt_live_blocks` (blocks not yet
+  freed; `live_blocks()` reads it for leak tests).
 
-`declare(llmod, name)` adds a helper's declaration to a wrapper's module.
+`declare(llmod, name)` adds a helper's declaration (function or global) to a module.
 """
 from __future__ import annotations
 
+import ctypes
 import threading
 from typing import Any
 
@@ -29,37 +41,78 @@ from ember.ir.types import I64
 
 UNBOX_I64 = "ember_rt_unbox_i64"
 RAISE = "ember_rt_raise"
+ALLOC = "ember_rt_alloc"
+RETAIN = "ember_rt_retain"
+RELEASE = "ember_rt_release"
+MEMINFO_DATA = "ember_rt_meminfo_data"
+CAPSULE_RELEASE = "ember_rt_capsule_release"
+ERR_ARGS = "ember_rt_err_args"
+LIVE_BLOCKS = "ember_rt_live_blocks"
+FUNCTIONS = (UNBOX_I64, RAISE, ALLOC, RETAIN, RELEASE, MEMINFO_DATA, CAPSULE_RELEASE)
+VARIABLES = (ERR_ARGS, LIVE_BLOCKS)
+
+ERR_ARG_SLOTS = 8
+CAPSULE_NAME = "ember.meminfo"
+DATA_ALIGN = 64
+# Header {i64 refcount, i64 nbytes, ptr data}: byte offsets of its fields and its size.
+HEADER_REFCOUNT, HEADER_NBYTES, HEADER_DATA, HEADER_SIZE = 0, 8, 16, 24
+# The largest request ember_rt_alloc accepts (callers check): header and slack never overflow.
+MAX_NBYTES = 1 << 62
 UNKNOWN_STATUS = ("SystemError", "ember: compiled code returned an unknown error status")
 
 _lock = threading.Lock()
 _ready = False
+_addresses: dict[str, int] = {}
+# C-library and CPython functions the helpers call, bound by address.
+_C_FUNCTIONS = ("malloc", "free")
+_PY_FUNCTIONS = ("PyUnicode_FromString", "PyObject_CallMethod", "PyErr_SetObject", "PyCapsule_GetPointer")
 
 
 def _types() -> dict[str, Any]:
     from llvmlite import ir
 
     p, i1, i32, i64 = ir.PointerType(), ir.IntType(1), ir.IntType(32), ir.IntType(64)
+    void = ir.VoidType()
     return {
         UNBOX_I64: ir.FunctionType(ir.LiteralStructType([i64, i1]), [p]),
-        RAISE: ir.FunctionType(ir.VoidType(), [p, i32, i32]),
+        RAISE: ir.FunctionType(void, [p, i32, i32]),
+        ALLOC: ir.FunctionType(p, [i64]),
+        RETAIN: ir.FunctionType(void, [p]),
+        RELEASE: ir.FunctionType(void, [p]),
+        MEMINFO_DATA: ir.FunctionType(p, [p]),
+        CAPSULE_RELEASE: ir.FunctionType(void, [p]),
+        ERR_ARGS: ir.ArrayType(i64, ERR_ARG_SLOTS),
+        LIVE_BLOCKS: i64,
+        "malloc": ir.FunctionType(p, [i64]),
+        "free": ir.FunctionType(void, [p]),
+        "PyUnicode_FromString": ir.FunctionType(p, [p]),
+        "PyObject_CallMethod": ir.FunctionType(p, [p, p, p], var_arg=True),
+        "PyErr_SetObject": ir.FunctionType(void, [p, p]),
+        "PyCapsule_GetPointer": ir.FunctionType(p, [p, p]),
     }
 
 
 def error_entry_type() -> Any:
-    """The LLVM type of one error-table entry: {exception variable, message}."""
+    """The LLVM type of one error-table entry: {exception variable, message format}."""
     from llvmlite import ir
 
     return ir.LiteralStructType([ir.PointerType(), ir.PointerType()])
 
 
 def declare(llmod: Any, name: str) -> Any:
-    """The module's declaration of runtime helper `name` (added on first use)."""
+    """The module's declaration of runtime helper or global `name` (added on first use)."""
     from llvmlite import ir
 
     existing = llmod.globals.get(name)
     if existing is not None:
         return existing
-    fn = ir.Function(llmod, _types()[name], name=name)
+    ty = _types()[name]
+    if not isinstance(ty, ir.FunctionType):
+        g = ir.GlobalVariable(llmod, ty, name=name)
+        g.linkage = "external"
+        g.type = ir.PointerType()  # llvmlite types globals as typed pointers; we write opaque `ptr`
+        return g
+    fn = ir.Function(llmod, ty, name=name)
     fn.attributes.add("nounwind")
     if name == RAISE:
         fn.attributes.add("cold")  # calls to it mark their blocks unlikely
@@ -78,20 +131,50 @@ def ensure_runtime() -> None:
 
         pyapi.register_python_symbols()
         pyapi.exception_var(UNKNOWN_STATUS[0])
-        addresses = load_runtime(_module_ir(), [UNBOX_I64, RAISE])
+        libc = ctypes.CDLL(None)
+        for name in _C_FUNCTIONS:
+            pyapi.register_address(name, ctypes.cast(getattr(libc, name), ctypes.c_void_p).value)
+        for name in _PY_FUNCTIONS:
+            pyapi.register_address(name, pyapi.function_address(name))
+        addresses = load_runtime(_module_ir(), list(FUNCTIONS), VARIABLES)
         for name, addr in addresses.items():
             if not addr:
                 raise RuntimeError(f"ember: runtime helper {name} did not compile")
             pyapi.register_address(name, addr)
+        _addresses.update(addresses)
         _ready = True
+
+
+def address(name: str) -> int:
+    """The address of a runtime helper or global (compiling the runtime if needed)."""
+    ensure_runtime()
+    return _addresses[name]
+
+
+def live_blocks() -> int:
+    """How many blocks ember_rt_alloc made that are not yet freed (for leak tests)."""
+    return ctypes.c_int64.from_address(address(LIVE_BLOCKS)).value
+
+
+def error_args() -> list[int]:
+    """The message arguments the last failing formatted check stored (for tests)."""
+    return list((ctypes.c_int64 * ERR_ARG_SLOTS).from_address(address(ERR_ARGS)))
 
 
 def _module_ir() -> str:
     from llvmlite import ir
 
     mod = ir.Module(name="ember_runtime")
+    i64 = ir.IntType(64)
+    for name, init in ((ERR_ARGS, ir.Constant(_types()[ERR_ARGS], [0] * ERR_ARG_SLOTS)),
+                       (LIVE_BLOCKS, ir.Constant(i64, 0))):
+        g = ir.GlobalVariable(mod, _types()[name], name=name)
+        g.initializer = init
+        g.align = 8
+        g.type = ir.PointerType()
     _emit_unbox_i64(mod)
     _emit_raise(mod)
+    _emit_memory(mod)
     return str(mod)
 
 
@@ -155,7 +238,6 @@ def _emit_raise(mod: Any) -> None:
     fn.attributes.add("nounwind")
     table, n, status = fn.args
     b = ir.IRBuilder(fn.append_basic_block("entry"))
-    set_string = pyapi.declare_function(mod, "PyErr_SetString")
     known = fn.append_basic_block("known")
     unknown = fn.append_basic_block("unknown")
     # 1 <= status <= n, as one unsigned compare of status - 1 < n
@@ -164,17 +246,139 @@ def _emit_raise(mod: Any) -> None:
 
     b.position_at_end(known)
     entry = b.gep(table, [b.zext(k, i64)], inbounds=True, source_etype=error_entry_type())
-    var = b.load(entry, typ=p)
+    exc = b.load(b.load(entry, typ=p), typ=p)
     msg = b.load(b.gep(entry, [ir.Constant(i64, 8)], inbounds=True, source_etype=i8), typ=p)
-    b.call(set_string, [b.load(var, typ=p), msg])
+    # message = msg.decode().format(*ember_rt_err_args): str.format takes UTF-8 text
+    # (PyErr_Format only ASCII) and ignores the slots a message does not use.
+    text = b.call(_c_function(mod, "PyUnicode_FromString"), [msg])
+    failed = fn.append_basic_block("failed")
+    decoded = fn.append_basic_block("decoded")
+    b.cbranch(b.icmp_unsigned("==", text, ir.Constant(p, None)), failed, decoded)
+    b.position_at_end(decoded)
+    args_ty = _types()[ERR_ARGS]
+    buf = mod.globals[ERR_ARGS]
+    args = [b.load(b.gep(buf, [ir.Constant(i64, 0), ir.Constant(i64, j)], inbounds=True,
+                         source_etype=args_ty), typ=i64) for j in range(ERR_ARG_SLOTS)]
+    message = b.call(_c_function(mod, "PyObject_CallMethod"),
+                     [text, _cstring(mod, "format"), _cstring(mod, "L" * ERR_ARG_SLOTS)] + args)
+    b.call(pyapi.declare_function(mod, "Py_DecRef"), [text])
+    formatted = fn.append_basic_block("formatted")
+    b.cbranch(b.icmp_unsigned("==", message, ir.Constant(p, None)), failed, formatted)
+    b.position_at_end(formatted)
+    b.call(_c_function(mod, "PyErr_SetObject"), [exc, message])
+    b.call(pyapi.declare_function(mod, "Py_DecRef"), [message])
+    b.ret_void()
+    b.position_at_end(failed)  # the exception of the failed call is set: leave it
     b.ret_void()
 
     b.position_at_end(unknown)
-    data = bytearray(UNKNOWN_STATUS[1].encode("utf-8") + b"\0")
-    g = ir.GlobalVariable(mod, ir.ArrayType(i8, len(data)), name="ember_rt.msg_unknown")
+    exc_var = pyapi.declare_pointer_var(mod, pyapi.exception_var(UNKNOWN_STATUS[0]))
+    b.call(pyapi.declare_function(mod, "PyErr_SetString"),
+           [b.load(exc_var, typ=p), _cstring(mod, UNKNOWN_STATUS[1])])
+    b.ret_void()
+
+
+def _cstring(mod: Any, text: str) -> Any:
+    """A private NUL-terminated UTF-8 constant."""
+    from llvmlite import ir
+
+    data = bytearray(text.encode("utf-8") + b"\0")
+    g = ir.GlobalVariable(mod, ir.ArrayType(ir.IntType(8), len(data)), name=f"ember_rt.str{len(mod.globals)}")
     g.global_constant = True
-    g.linkage = "internal"
+    g.linkage = "private"
     g.initializer = ir.Constant(g.value_type, data)
-    exc = pyapi.declare_pointer_var(mod, pyapi.exception_var(UNKNOWN_STATUS[0]))
-    b.call(set_string, [b.load(exc, typ=p), g])
+    g.type = ir.PointerType()
+    return g
+
+
+def _c_function(mod: Any, name: str) -> Any:
+    """A C-library or CPython function this module calls (bound by ensure_runtime)."""
+    from llvmlite import ir
+
+    existing = mod.globals.get(name)
+    return existing if existing is not None else ir.Function(mod, _types()[name], name=name)
+
+
+def _helper(mod: Any, name: str) -> tuple[Any, Any]:
+    from llvmlite import ir
+
+    fn = ir.Function(mod, _types()[name], name=name)
+    fn.attributes.add("nounwind")
+    return fn, ir.IRBuilder(fn.append_basic_block("entry"))
+
+
+def _at(b: Any, block: Any, offset: int) -> Any:
+    from llvmlite import ir
+
+    return b.gep(block, [ir.Constant(ir.IntType(64), offset)], inbounds=True, source_etype=ir.IntType(8))
+
+
+def _return_if_null(fn: Any, b: Any, ptr: Any, value: Any = None) -> None:
+    """Leave `fn` (returning `value`) when `ptr` is NULL; continue in a new block."""
+    from llvmlite import ir
+
+    null, go = fn.append_basic_block("null"), fn.append_basic_block("nonnull")
+    b.cbranch(b.icmp_unsigned("==", ptr, ir.Constant(ir.PointerType(), None)), null, go)
+    with b.goto_block(null):
+        b.ret(value) if value is not None else b.ret_void()
+    b.position_at_end(go)
+
+
+def _count_live(mod: Any, b: Any, delta: int) -> None:
+    from llvmlite import ir
+
+    i64 = ir.IntType(64)
+    g = mod.globals[LIVE_BLOCKS]
+    b.store(b.add(b.load(g, typ=i64), ir.Constant(i64, delta)), g)
+
+
+def _emit_memory(mod: Any) -> None:
+    from llvmlite import ir
+
+    i64, p = ir.IntType(64), ir.PointerType()
+    null = ir.Constant(p, None)
+
+    fn, b = _helper(mod, ALLOC)
+    nbytes = fn.args[0]
+    blk = b.call(_c_function(mod, "malloc"), [b.add(nbytes, ir.Constant(i64, HEADER_SIZE + DATA_ALIGN - 1))])
+    _return_if_null(fn, b, blk, null)
+    # Round the first byte after the header up to the alignment (no ptrtoint: ptrmask).
+    mask = ir.Function(mod, ir.FunctionType(p, [p, i64]), name="llvm.ptrmask.p0.i64")
+    data = b.call(mask, [_at(b, blk, HEADER_SIZE + DATA_ALIGN - 1), ir.Constant(i64, -DATA_ALIGN)])
+    b.store(ir.Constant(i64, 1), _at(b, blk, HEADER_REFCOUNT))
+    b.store(nbytes, _at(b, blk, HEADER_NBYTES))
+    b.store(data, _at(b, blk, HEADER_DATA))
+    _count_live(mod, b, 1)
+    b.ret(blk)
+
+    fn, b = _helper(mod, RETAIN)
+    _return_if_null(fn, b, fn.args[0])
+    rc = _at(b, fn.args[0], HEADER_REFCOUNT)
+    b.store(b.add(b.load(rc, typ=i64), ir.Constant(i64, 1)), rc)
+    b.ret_void()
+
+    release, b = _helper(mod, RELEASE)
+    _return_if_null(release, b, release.args[0])
+    rc = _at(b, release.args[0], HEADER_REFCOUNT)
+    left = b.sub(b.load(rc, typ=i64), ir.Constant(i64, 1))
+    b.store(left, rc)
+    with b.if_then(b.icmp_signed("==", left, ir.Constant(i64, 0))):
+        b.call(_c_function(mod, "free"), [release.args[0]])
+        _count_live(mod, b, -1)
+    b.ret_void()
+
+    fn, b = _helper(mod, MEMINFO_DATA)
+    _return_if_null(fn, b, fn.args[0], null)
+    b.ret(b.load(_at(b, fn.args[0], HEADER_DATA), typ=p))
+
+    fn, b = _helper(mod, CAPSULE_RELEASE)
+    meminfo = b.call(_c_function(mod, "PyCapsule_GetPointer"), [fn.args[0], _cstring(mod, CAPSULE_NAME)])
+    bad, good = fn.append_basic_block("foreign"), fn.append_basic_block("ours")
+    b.cbranch(b.icmp_unsigned("==", meminfo, null), bad, good)
+    with b.goto_block(bad):
+        # Not our capsule (cannot happen for capsules ember made): never raise from a destructor.
+        b.call(pyapi.declare_function(mod, "PyErr_Clear"), [])
+        b.ret_void()
+    b.position_at_end(good)
+    b.call(release, [meminfo])
     b.ret_void()

@@ -13,7 +13,9 @@ path of a call: no Python code runs between the caller and the native function.
    offset 16, an int64 (int, np.int64, np.longlong) is one call of the shared helper
    `ember_rt_unbox_i64` (backend/runtime_helpers.py), a bool compares with `&_Py_TrueStruct`, numpy
    scalars read their value at offset 16, a tuple checks `PyTuple_Type` and its length
-   and unboxes its items recursively.
+   and unboxes its items recursively. An exact `numpy.ndarray` is checked (ndim, dtype,
+   byte order, layout and writeable flags) and read into the array struct without a
+   call (backend/wrapper_arrays.py).
 3. Any mismatch returns `PyObject_Vectorcall(self, args, nargs, kwnames)`: `self` is the
    fallback (the next specialization or the Python dispatcher, which compiles new
    signatures). An int that does not fit in int64 also falls back (the error is
@@ -25,7 +27,8 @@ path of a call: no Python code runs between the caller and the native function.
 
 Results box like Numba's: f64 and f32 both to a Python float (f32 widened exactly),
 every int width to a Python int, bool to `True`/`False`, tuples to `tuple`, none to
-`None`.
+`None`, arrays to ndarrays (the argument itself, a view of it, or an ndarray over
+runtime-owned memory: backend/wrapper_arrays.py).
 """
 from __future__ import annotations
 
@@ -37,7 +40,8 @@ from ember.backend.boxing import (
     TUPLE_ITEMS_OFFSET, boxes_for, is_supported_arg, is_supported_result,
 )
 from ember.backend.llvm_types import mem_type, value_type as llvm_type
-from ember.ir.types import NoneType, ScalarType, TupleType, Type
+from ember.backend.wrapper_arrays import box_array, unbox_array
+from ember.ir.types import ArrayType, NoneType, ScalarType, TupleType, Type
 
 _PTR = ir.PointerType()
 _I8 = ir.IntType(8)
@@ -160,6 +164,8 @@ def _unbox(ctx: _Ctx, obj: ir.Value, t: Type) -> ir.Value:
     block on any mismatch. Leaves the builder in the block where the value is ready."""
     if isinstance(t, TupleType):
         return _unbox_tuple(ctx, obj, t)
+    if isinstance(t, ArrayType):
+        return unbox_array(ctx, obj, t)
     assert isinstance(t, ScalarType)
     return _unbox_scalar(ctx, obj, t)
 
@@ -261,6 +267,8 @@ def _box(ctx: _Ctx, v: ir.Value, t: Type) -> ir.Value:
         return _box_tuple(ctx, v, t)
     if isinstance(t, NoneType):
         return _box_none(ctx)
+    if isinstance(t, ArrayType):
+        return box_array(ctx, v, t)
     assert isinstance(t, ScalarType)
     if t.is_bool:
         if v.type == _I8:

@@ -13,6 +13,10 @@ with the Python signature, types them with `ember.typeof`, compiles the signatur
 if it is new (under a per-dispatcher lock: each signature is compiled once, other
 threads wait), rebuilds the chain, and calls the specialization.
 
+NumPy arrays key a signature by (dtype, ndim, layout, readonly), never by shape
+(`ember.typeof`); the wrapper checks exactly those, so an array of another layout
+or dtype falls through to the next specialization or to `_fallback`.
+
 Before the first compile `__call__` is the plain Python method below; it stays so
 for functions with `*args` or keyword-only parameters, whose calls must be bound by
 Python's rules before the positional native convention applies.

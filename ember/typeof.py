@@ -8,6 +8,12 @@ Subclasses of int and float that are not in the table (an IntEnum, a user float
 subclass) are typed as int64 / float64, and `canonical(value)` converts them (and
 namedtuples) into the exact objects the wrapper accepts before the first call.
 
+NumPy arrays (exact `numpy.ndarray`) become `ArrayType(dtype, ndim, layout,
+readonly)` as docs/arrays-internals.md says (`ember.backend.boxing.array_type_of`,
+the same rule the wrapper's flag checks implement). An unsupported dtype (object,
+str, datetime, float16, ...), a byte-swapped or misaligned array, or an ndarray
+subclass (np.matrix, masked arrays) raises TypeError naming the parameter.
+
 Ints outside int64 raise OverflowError (the wrapper never wraps them around).
 Anything else raises TypeError naming the parameter and the Python type.
 """
@@ -15,7 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ember.backend.boxing import BY_PYTYPE
+import numpy as np
+
+from ember.backend.boxing import BY_PYTYPE, SWAPPED_BYTEORDER, array_type_of
 from ember.ir.types import F64, I64, TupleType, Type
 
 _INT64_MIN = -(2**63)
@@ -29,8 +37,15 @@ def typeof(value: Any, param_name: str) -> Type:
         if box.kind == "pylong":
             _check_int64(value, param_name)
         return box.ir_type
+    if type(value) is np.ndarray:
+        return _array_type(value, param_name)
     if isinstance(value, tuple):
         return TupleType(tuple(typeof(v, param_name) for v in value))
+    if isinstance(value, np.ndarray):
+        raise TypeError(
+            f"ember.jit: argument {param_name!r} is a {type(value).__module__}."
+            f"{type(value).__qualname__}, an ndarray subclass; pass a plain numpy.ndarray "
+            "(np.asarray(x)) instead")
     if isinstance(value, bool):  # pragma: no cover - bool cannot be subclassed
         raise TypeError(f"ember.jit: argument {param_name!r} has unsupported type {type(value).__name__}")
     if isinstance(value, int):
@@ -40,6 +55,21 @@ def typeof(value: Any, param_name: str) -> Type:
         return F64
     raise TypeError(
         f"ember.jit: argument {param_name!r} has unsupported type {type(value).__qualname__}")
+
+
+def _array_type(a: np.ndarray, param_name: str) -> Type:
+    t = array_type_of(a)
+    if t is None:
+        if a.dtype.byteorder == SWAPPED_BYTEORDER:
+            why = f"non-native byte order ({a.dtype.str}); convert it with a.astype(a.dtype.newbyteorder('='))"
+        else:
+            why = ("an unsupported dtype; supported: bool, int8-int64, uint8-uint64, "
+                   "float32, float64, complex64, complex128")
+        raise TypeError(f"ember.jit: argument {param_name!r} is an array of dtype {a.dtype}: {why}")
+    if not a.flags.aligned:
+        raise TypeError(f"ember.jit: argument {param_name!r} is a misaligned array of dtype "
+                        f"{a.dtype}; pass an aligned copy (a.copy())")
+    return t
 
 
 def canonical(value: Any) -> Any:

@@ -10,6 +10,7 @@ from ember.ir.types import BOOL, UNKNOWN
 
 from .assigned import always_exits
 from .control import ControlMixin
+from .liveness import Liveness
 from .scope import RETURNED, RETVAL
 from .source import SourceInfo
 
@@ -29,6 +30,7 @@ class FunctionBuilder(ControlMixin):
                 and isinstance(body[0].value.value, str):
             body = body[1:]  # the docstring
         self.locals = set(params) | set(self.analysis.stmts(body).assigned)
+        self.liveness = Liveness(body, self.analysis)
         self.return_mode(tree, body)
         if self.flag_returns:
             self.bind(RETURNED, self.const(False, BOOL))

@@ -1,9 +1,11 @@
 """Structured control flow: if/elif/else, while, for-range, and the flags that lower
 break / continue / return (the IR has no jumps).
 
-- `scf.if` yields every variable either branch assigns (assigned.py says which).
-- A loop carries every variable its body assigns (plus the for target); those unbound
-  before the loop start as `py.undef`.
+- `scf.if` yields the variables either branch assigns (assigned.py) that are live after
+  it (liveness.py).
+- A loop carries the variables its body assigns (plus the for target) that are live at
+  its header: read in an iteration before being assigned, or after the loop. Those unbound
+  before the loop start as `py.undef`; the others stay local to the body.
 - break: a carried `broke` flag; the loop becomes `scf.while` whose condition is
   `not broke and not returned and <test>` (the test runs only when no flag is set).
 - continue: a per-iteration `continued` flag, reset at the top of the body.
@@ -20,6 +22,7 @@ from ember.ir.core import Block, OpResult, Region, Value
 from ember.ir.types import BOOL, I64, UNKNOWN
 
 from .assigned import BREAK, CONTINUE, RETURN, Effects
+from .liveness import Liveness
 from .scope import BROKE, CONTINUED, COUNTER, EXIT_FLAG, RETURNED, RETVAL, hint
 from .statements import StatementsMixin
 
@@ -28,6 +31,7 @@ _EXIT_ORDER = (CONTINUE, BREAK, RETURN)
 
 
 class ControlMixin(StatementsMixin):
+    liveness: Liveness  # set by the function builder before the body is visited
 
     # ---- statement lists and guards ----------------------------------------------
     def body(self, stmts: list[ast.stmt]) -> None:
@@ -44,9 +48,10 @@ class ControlMixin(StatementsMixin):
                 self.guarded(stmts[i + 1:], stops)
                 return
 
-    def names_for(self, eff: Effects) -> list[str]:
-        """The environment keys a construct with effects `eff` may rebind."""
-        names = list(eff.assigned)
+    def names_for(self, eff: Effects, live: frozenset[str]) -> list[str]:
+        """The environment keys a construct with effects `eff` may rebind and that are
+        needed afterwards: the assigned variables in `live`, and the flags it may set."""
+        names = [n for n in eff.assigned if n in live]
         if CONTINUE in eff.exits:
             names.append(CONTINUED)
         if BREAK in eff.exits:
@@ -66,7 +71,7 @@ class ControlMixin(StatementsMixin):
     def guarded(self, stmts: list[ast.stmt], stops: list[Value]) -> None:
         """Run `stmts` only if none of the `stops` flags is set."""
         cond = self.not_any(stops)
-        names = self.names_for(self.analysis.stmts(stmts))
+        names = self.names_for(self.analysis.stmts(stmts), self.liveness.live_after(stmts))
         self.build_if(cond, lambda: self._run(stmts), lambda: [], names)
 
     def _run(self, stmts: list[ast.stmt]) -> list[Value]:
@@ -76,17 +81,17 @@ class ControlMixin(StatementsMixin):
     # ---- if ------------------------------------------------------------------------
     def stmt_If(self, node: ast.If) -> None:
         cond = self.truth(self.expr(node.test))
-        names = self.names_for(self.analysis.stmt(node))
+        names = self.names_for(self.analysis.stmt(node), self.liveness.live_out(node))
         self.build_if(cond, lambda: self._run(node.body), lambda: self._run(node.orelse), names)
 
     # ---- loops: shared parts ---------------------------------------------------------
     def carried(self, node: ast.While | ast.For) -> tuple[list[str], Effects]:
         eff = self.analysis.loop_body(node)
+        live = self.liveness.carried(node)
         names: dict[str, None] = {}
-        if isinstance(node, ast.For):
+        if isinstance(node, ast.For) and node.target.id in live:  # type: ignore[union-attr]
             names[node.target.id] = None  # type: ignore[union-attr]
-        names.update(eff.assigned)
-        for key in self.names_for(eff):
+        for key in self.names_for(eff, live):
             if key != CONTINUED:  # reset every iteration, never carried
                 names.setdefault(key, None)
         return list(names), eff
@@ -192,25 +197,49 @@ class ControlMixin(StatementsMixin):
         self.b.loc = saved
         return args[0], args[1], args[2]
 
+    def loop_iteration(self, node: ast.For):
+        """(lb, ub, step, bind, is_range) of a for loop: `bind(iv)` binds the loop target at the top
+        of the body. `for v in range(...)` binds v to the induction variable; any other
+        iterable `x` (an array: its rows) is evaluated once and becomes
+        `for k in range(len(x)): v = x[k]`."""
+        it = node.iter
+        target = node.target.id  # type: ignore[union-attr]
+        ref = self.static_object(it.func) if isinstance(it, ast.Call) else None
+        if ref is not None and ref[0] is builtins.range:
+            lb, ub, step = self.range_bounds(node)
+            return lb, ub, step, lambda iv: self.bind(target, iv), True
+        if ref is not None and ref[0] in (enumerate, zip, reversed, iter, map, filter):
+            raise self.error(f"for loops over {ast.unparse(it)!r} are not supported by ember: "
+                             "only `for v in range(...)` and `for row in array`", it)
+        seq = self.expr(it)
+        with self.located(it):
+            lb, one = self.const(0, I64), self.const(1, I64)
+            ub = self.op1("py.len", [seq])
+
+        def bind(iv: Value) -> None:
+            with self.located(node.target):
+                self.bind(target, self.op1("py.getitem", [seq, iv]))
+        return lb, ub, one, bind, False
+
     def stmt_For(self, node: ast.For) -> None:
         if not isinstance(node.target, ast.Name):
             raise self.error("for loop targets other than a single name are not supported by "
                              "ember", node.target)
-        lb, ub, step = self.range_bounds(node)
+        lb, ub, step, bind_target, is_range = self.loop_iteration(node)
         names, eff = self.carried(node)
         saved = self._save_loop_flags()
         inits = self.inits(names)
         if BREAK in eff.exits or RETURN in eff.exits:
-            results = self.for_as_while(node, eff, names, inits, lb, ub, step)
+            results = self.for_as_while(node, eff, names, inits, lb, ub, step, bind_target)
             self.finish_loop(node, [COUNTER] + names, results, saved)
             return
         target = node.target.id
-        block = self.region_block(names, [(I64, target)])
+        block = self.region_block(names, [(I64, target if is_range else target + "_index")])
         env0 = self.env
         self.env = dict(env0)
         self.env.update(zip(names, block.args[1:]))
-        self.env[target] = block.args[0]
         with self.b.at(block):
+            bind_target(block.args[0])
             self.loop_body(node, eff, names)
         self.env = env0
         op = self.b.op("scf.for", [lb, ub, step, *inits], [a.type for a in block.args[1:]],
@@ -218,7 +247,7 @@ class ControlMixin(StatementsMixin):
         self.finish_loop(node, names, list(op.results), saved)
 
     def for_as_while(self, node: ast.For, eff: Effects, names: list[str], inits: list[Value],
-                     lb: Value, ub: Value, step: Value) -> list[Value]:
+                     lb: Value, ub: Value, step: Value, bind_target) -> list[Value]:
         """A for-range loop that may break or return: scf.while over a hidden counter."""
         sign = _constant_sign(step)
         upward: Value | None = None
@@ -227,7 +256,6 @@ class ControlMixin(StatementsMixin):
             self.b.op("cf.assert", [nonzero], attributes={
                 "exc": "ValueError", "msg": "range() arg 3 must not be zero"})
             upward = self.truth(self.op1("py.gt", [step, self.const(0, I64)]))
-        target = node.target.id  # type: ignore[union-attr]
 
         def in_range() -> Value:
             counter = self.env[COUNTER]
@@ -238,7 +266,7 @@ class ControlMixin(StatementsMixin):
 
         def after() -> None:
             counter = self.env[COUNTER]
-            self.env[target] = counter
+            bind_target(counter)
             if CONTINUE in eff.exits:
                 self.bind(CONTINUED, self.const(False, BOOL))
             self.body(node.body)

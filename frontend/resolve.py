@@ -38,6 +38,7 @@ BUILTIN_OPS: dict[int, tuple[str, int, int | None]] = {
     id(builtins.bool): ("bool", 1, 1),
     id(builtins.round): ("round", 1, 2),
     id(builtins.divmod): ("divmod", 2, 2),
+    id(builtins.len): ("len", 1, 1),
 }
 
 

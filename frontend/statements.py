@@ -7,15 +7,15 @@ import ast
 from ember.ir.core import Value
 from ember.ir.types import BOOL
 
-from .calls import CallsMixin
 from .expressions import BINARY
 from .scope import BROKE, CONTINUED, RETURNED, RETVAL
+from .subscripts import SubscriptsMixin
 
 # A right-hand side evaluated per element of a tuple target: a Value, or a list of them.
 Tree = Value | list
 
 
-class StatementsMixin(CallsMixin):
+class StatementsMixin(SubscriptsMixin):
     # Set by the function builder: returns are lowered to flags (some return is nested).
     flag_returns: bool = False
     returns_value: bool = False
@@ -69,8 +69,8 @@ class StatementsMixin(CallsMixin):
             raise self.error(f"assignment to the attribute '.{target.attr}' is not supported "
                              "by ember", target)
         if isinstance(target, ast.Subscript):
-            raise self.error("assignment to subscripts (x[i] = ...) is not supported by ember "
-                             "yet", target)
+            self.store_subscript(target, self._flatten(tree))
+            return
         self.unsupported(target)
 
     def _flatten(self, tree: Tree) -> Value:
@@ -80,15 +80,20 @@ class StatementsMixin(CallsMixin):
 
     def stmt_AugAssign(self, node: ast.AugAssign) -> None:
         target = node.target
-        if not isinstance(target, ast.Name):
-            self.assign(target, self.expr(node.value))  # raises the right message
-            return
         name = BINARY.get(type(node.op))
         if name is None:
             raise self.error("this augmented assignment operator is not supported by ember", node)
+        if isinstance(target, ast.Subscript):
+            self.augment_subscript(target, name, node.value)
+            return
+        if not isinstance(target, ast.Name):
+            self.assign(target, self.expr(node.value))  # raises the right message
+            return
         old = self.expr(ast.copy_location(ast.Name(target.id, ast.Load()), target))
         rhs = self.expr(node.value)
-        self.bind(target.id, self.op1("py." + name, [old, rhs]))
+        # `inplace`: `x += y` on an array writes into x (NumPy's __iadd__), which type
+        # inference must know; on scalars it is the plain operator.
+        self.bind(target.id, self.op1("py." + name, [old, rhs], attrs={"inplace": True}))
 
     def stmt_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is None:

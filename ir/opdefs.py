@@ -91,6 +91,7 @@ array.yield                     terminator of array.map / array.assign / array.r
 
 Untyped ops (frontend output, all removed by type inference; results are `?` unless known):
 py.add sub mul truediv floordiv mod pow lshift rshift bitand bitor bitxor   binary operators
+                                                   matmul (a @ b); {inplace = true} marks x op= y
 py.neg pos invert not                                                       unary operators
 py.lt le gt ge eq ne                                                        comparisons -> bool
 py.truth                                                                    bool(x) for a condition
@@ -308,8 +309,8 @@ def _array_subview(op: Operation) -> str | None:
         return f"array.subview operand count does not match kinds {kinds!r}"
     if r.ndim != t.ndim - kinds.count("i") + kinds.count("n") or r.dtype != t.dtype:
         return f"array.subview result {r} does not fit {t} with kinds {kinds!r}"
-    if r.readonly != t.readonly:
-        return "array.subview keeps readonly"
+    if t.readonly and not r.readonly:
+        return "array.subview of a readonly array stays readonly"
     return None
 
 
@@ -424,7 +425,7 @@ _def("scf.condition", (1, None), 0, terminator=True, pure=False, check=_cond)
 
 # ---- untyped ops (frontend only) ---------------------------------------------
 PY_BINARY = ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift",
-             "bitand", "bitor", "bitxor")
+             "bitand", "bitor", "bitxor", "matmul")
 PY_UNARY = ("neg", "pos", "invert", "not")
 PY_COMPARE = ("lt", "le", "gt", "ge", "eq", "ne")
 for _n in PY_BINARY + PY_COMPARE:

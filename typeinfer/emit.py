@@ -9,7 +9,7 @@ from __future__ import annotations
 from ember.ir.builder import Builder
 from ember.ir.core import Value
 from ember.ir.errors import IRError
-from ember.ir.types import BOOL, F64, I64, NONE, ScalarType, TupleType, Type
+from ember.ir.types import BOOL, F64, I64, NONE, ArrayType, ScalarType, TupleType, Type
 
 
 class Undef:
@@ -59,6 +59,12 @@ class Emitter:
             return self.op("tuple.make", [self.zero(e) for e in t.elements], t)
         if isinstance(t, ScalarType):
             return self.const(0, t)
+        if isinstance(t, ArrayType):
+            # an empty array: what a loop carries for an array variable assigned inside it
+            zero = self.const(0, I64)
+            empty = self.op("array.alloc", [zero] * t.ndim, ArrayType(t.dtype, t.ndim, "C"))
+            return empty if empty.type == t else self.b.value("array.subview", [empty], t,
+                                                              {"kinds": ""})
         raise IRError(f"typeinfer: no zero value of type {t}", self.b.loc)
 
     def check(self, cond: Value, exc: str, msg: str) -> None:
@@ -98,6 +104,10 @@ class Emitter:
             parts = [self.cast(self.op("tuple.get", [v], e, index=i), te)
                      for i, (e, te) in enumerate(zip(s.elements, t.elements))]
             return self.op("tuple.make", parts, t)
+        if isinstance(s, ArrayType) and isinstance(t, ArrayType) and t.layout in ("A", s.layout) \
+                and (s.dtype, s.ndim) == (t.dtype, t.ndim) and t.readonly >= s.readonly:
+            # forget contiguity or writability: an empty subview is the same view retyped
+            return self.b.value("array.subview", [v], t, {"kinds": ""})
         if isinstance(s, ScalarType) and isinstance(t, ScalarType):
             if t.is_float:
                 if s.is_float:

@@ -3,13 +3,16 @@
 BOTTOM (`!`, "no definition has fixed this yet") is the identity of `unify`;
 scalars promote bool < int32 < int64 < float64 and float32 < float64 (an int
 meeting a float32 gives float64, since float32 cannot hold every int64);
-tuples unify element-wise when their lengths agree. Anything else is a conflict.
+tuples unify element-wise when their lengths agree; arrays of one dtype and ndim
+unify to the strided layout 'A' when their layouts differ, read-only when one is. Anything else is a
+conflict.
 """
 from __future__ import annotations
 
 from ember.ir.core import BlockArgument, FuncOp, OpResult, Value
 from ember.ir.location import Location
-from ember.ir.types import BOTTOM, C128, F32, F64, I64, NoneType, ScalarType, TupleType, Type
+from ember.ir.types import (BOTTOM, C128, F32, F64, I64, ArrayType, NoneType, ScalarType,
+                            TupleType, Type)
 
 
 def is_bottom(t: Type) -> bool:
@@ -36,6 +39,13 @@ def unify(a: Type, b: Type) -> Type | None:
                 return None
             elems.append(u)
         return TupleType(tuple(elems))
+    if isinstance(a, ArrayType) and isinstance(b, ArrayType):
+        # a C view and a strided one merge as strided ('A'), a writable one and a
+        # read-only one as read-only; dtype and ndim must agree
+        if (a.dtype, a.ndim) == (b.dtype, b.ndim):
+            layout = a.layout if a.layout == b.layout else "A"
+            return ArrayType(a.dtype, a.ndim, layout, a.readonly or b.readonly)
+        return None
     return None
 
 

@@ -19,6 +19,7 @@ from ember.ir.types import BOTTOM, I64, NONE, UNKNOWN, TupleType, Type
 
 from .lattice import def_loc, is_int_like, is_real, line_of, type_name, unify
 from .rules import RULES, ensure_loaded
+from .static import is_static
 
 MAX_ROUNDS = 100
 
@@ -82,6 +83,11 @@ class Propagation:
         if any(t == BOTTOM for t in ins):
             outs = [BOTTOM] * len(op.results)
         elif op.name == "func.call":
+            for v, t in zip(op.operands, ins):
+                if is_static(t) and t != NONE:
+                    what = f"'{v.name}'" if v.name else "an argument"
+                    raise TypingError(f"{what} is a compile-time-only {t} (a dtype, slice or "
+                                      "Ellipsis) and cannot be passed to a function", op.loc)
             outs = [self.calls.call_type(op, ins)][: len(op.results)]
         elif op.name in RULES:
             outs = RULES[op.name].infer(op, ins)
@@ -94,6 +100,9 @@ class Propagation:
 
     def return_(self, op: Operation) -> None:
         t = self.type_of(op.operands[0]) if op.operands else NONE
+        if is_static(t) and t != NONE:
+            raise TypingError(f"a compile-time-only {t} (a dtype, slice or Ellipsis) cannot be "
+                              "returned", op.loc)
         if t == BOTTOM:
             return  # a recursive call's result: no information yet
         if self.ret_origin is None:
@@ -113,9 +122,14 @@ class Propagation:
     def merge(self, at: Operation, names: list[str | None], a: Type, a_val: Value | None,
               b: Type, b_val: Value | None) -> Type:
         u = unify(a, b)
+        name = next((n for n in names if n), None)
+        static = next((t for t in (a, b) if is_static(t) and t != NONE), None)
+        if static is not None and (u is None or u != NONE):
+            who = f"variable '{name}'" if name else "a value merged here"
+            raise TypingError(f"{who} holds a compile-time-only {static} (a dtype, slice or "
+                              "Ellipsis): it cannot be assigned in a branch or a loop", at.loc)
         if u is not None:
             return u
-        name = next((n for n in names if n), None)
         who = f"variable '{name}'" if name else "a value merged here"
         raise TypingError(
             f"{who} is {type_name(a)} at {line_of(def_loc(a_val, self.func) if a_val else at.loc)} "

@@ -119,7 +119,7 @@ class Rebuild:
             if v.type != want:
                 raise IRError(f"typeinfer: rule for {op.name} produced {v.type}, inferred {want}",
                               op.loc)
-            if v.name is None:
+            if v.name is None and not isinstance(v, NoneValue):
                 v.name = r.name
             self.vmap[r] = v
 

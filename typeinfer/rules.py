@@ -60,3 +60,6 @@ def describe(op: Operation, types: list[Type]) -> str:
 def ensure_loaded() -> None:
     """Import the modules that register rules (kept here to avoid import cycles)."""
     from . import builtins, mathfuncs, pyops  # noqa: F401
+    # array rules after the scalar ones: array_ops wraps the scalar operator rules
+    from . import (array_attrs, array_ops, creation, indexing, npcalls, reshape,  # noqa: F401
+                   static)

@@ -7,15 +7,21 @@ Each pass is one module with `run(module) -> Module` (mutating in place) and
 - `canonicalize`: constant folding (exact CPython semantics) and local simplifications
 - `cse`: merge identical pure ops along the structured dominance tree
 - `dce`: remove unused pure ops, unused `scf.if`/loop results, empty `scf.if`
+- `fuse_arrays`: merge single-use `array.map`s into their consumer (no temporaries)
+- `lower_arrays`: `array.map`/`assign`/`reduce` -> broadcast checks and `scf.for` nests
+- `ownership`: `array.retain`/`array.release` (always last: no pass may follow it)
 """
 from __future__ import annotations
 
 from ember.ir.core import Module
-from ember.ir.passes import canonicalize, cse, dce, inline
+from ember.ir.passes import canonicalize, cse, dce, fuse_arrays, inline, lower_arrays, ownership
+from ember.ir.types import ArrayType
 
 
 def optimize(module: Module, entry: str | None = None) -> Module:
-    """inline -> canonicalize -> cse -> dce, run once more if anything changed.
+    """inline -> canonicalize -> cse -> dce, run once more if anything changed; then, for
+    a module with arrays: fuse_arrays -> lower_arrays -> canonicalize -> cse -> dce ->
+    ownership.
 
     `entry` names the function to keep when dropping functions that are no longer
     called (functions with `attributes["entry"] = True` are kept too); without
@@ -28,7 +34,26 @@ def optimize(module: Module, entry: str | None = None) -> Module:
         changed |= dce.apply(module)
         if not changed:
             break
+    if _uses_arrays(module):
+        fuse_arrays.run(module)
+        lower_arrays.run(module)
+        canonicalize.run(module)
+        cse.run(module)
+        dce.run(module)
+        ownership.run(module)
     return module
 
 
-__all__ = ["optimize", "canonicalize", "cse", "dce", "inline"]
+def _uses_arrays(module: Module) -> bool:
+    """One cheap walk: does any value of the module have an array type?"""
+    for f in module:
+        if any(isinstance(t, ArrayType) for t in f.arg_types) or isinstance(f.return_type, ArrayType):
+            return True
+        for op in f.walk():
+            if op.name.startswith("array.") or any(isinstance(r.type, ArrayType) for r in op.results):
+                return True
+    return False
+
+
+__all__ = ["optimize", "canonicalize", "cse", "dce", "inline", "fuse_arrays", "lower_arrays",
+           "ownership"]

@@ -10,6 +10,7 @@ different result, see `fold.evaluate`):
 - `arith.select` with a constant condition or equal arms -> the arm
 - integer `x + 0`, `0 + x`, `x - 0`, `x * 1`, `1 * x` -> x (not floats: -0.0 and nan)
 - `tuple.get` of `tuple.make` -> the element
+- `array.dim` of `array.alloc` -> the extent it was allocated with
 - `cf.assert` of constant true, `math.check` of constants that pass -> removed
 - `scf.if` with a constant condition -> the taken region's ops, moved out
 - `scf.if` whose regions only yield the same values -> those values
@@ -60,6 +61,13 @@ def _identity(op: Operation) -> Value | None:
             i = op.attributes.get("index")
             if isinstance(i, int) and 0 <= i < len(src.op.operands):
                 return src.op.operands[i]
+        return None
+    if name == "array.dim":
+        src = ops[0]
+        ax = op.attributes.get("axis")
+        if isinstance(src, OpResult) and src.op.name == "array.alloc" and isinstance(ax, int) \
+                and 0 <= ax < len(src.op.operands):
+            return src.op.operands[ax]
         return None
     if name == "arith.addi":
         if _is_int_const(ops[1], 0):

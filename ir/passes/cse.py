@@ -5,6 +5,12 @@ it, so a pure op is replaced by an identical one (same name, operands,
 attributes and result types) found earlier in its block or in an enclosing
 block. Sibling regions (the two arms of an `scf.if`) never share: each nested
 region gets its own scope, dropped when the walk leaves it.
+
+`array.load` is pure but reads memory: two loads merge only when no op between
+them may write memory (`array.store`, `array.assign`, `func.call`,
+`array.release`, or a region op holding one); such an op forgets every load seen
+so far, in all enclosing scopes, before its regions are visited (a loop body may
+run after a store of its previous iteration).
 """
 from __future__ import annotations
 
@@ -31,19 +37,41 @@ def op_key(op: Operation) -> Hashable:
             tuple(r.type for r in op.results))
 
 
+_WRITES = frozenset({"array.store", "array.assign", "func.call", "array.release"})
+
+
+def _may_write(op: Operation) -> bool:
+    return any(inner.name in _WRITES for inner in op.walk())
+
+
 class _CSE:
     def __init__(self) -> None:
         self.subst = Substitution()
         self.changed = False
+        self.loads: list[dict] = []
+
+    def forget_loads(self, op: Operation) -> None:
+        if any(self.loads) and _may_write(op):
+            for t in self.loads:
+                t.clear()
 
     def block(self, block: Block, scope: list[dict]) -> None:
         table: dict = {}
         scope.append(table)
+        self.loads.append({})
         ops = block.ops
         i = 0
         while i < len(ops):
             op = ops[i]
             self.subst.apply(op)
+            if op.regions or op.name in _WRITES:
+                self.forget_loads(op)
+            if op.name == "array.load":
+                self.load(ops, i, op)
+                if op.parent is None:
+                    continue
+                i += 1
+                continue
             if op.regions:
                 for region in op.regions:
                     for b in region.blocks:
@@ -67,6 +95,19 @@ class _CSE:
                 table[key] = op
             i += 1
         scope.pop()
+        self.loads.pop()
+
+    def load(self, ops: list[Operation], i: int, op: Operation) -> None:
+        key = op_key(op)
+        for t in reversed(self.loads):
+            found = t.get(key)
+            if found is not None:
+                self.subst.add(op.results[0], found.results[0])
+                del ops[i]
+                op.parent = None
+                self.changed = True
+                return
+        self.loads[-1][key] = op
 
 
 def run_func(func: FuncOp) -> bool:

@@ -33,13 +33,30 @@ def same_value(a: Any, b: Any) -> bool:
     return same(a, b)
 
 
+def assert_close(got: Any, want: Any, rtol: float) -> None:
+    """Elementwise closeness through tuples; dtypes and shapes must still match exactly."""
+    if isinstance(want, tuple):
+        assert isinstance(got, tuple) and len(got) == len(want)
+        for g, w in zip(got, want):
+            assert_close(g, w, rtol)
+        return
+    if isinstance(want, np.ndarray):
+        assert isinstance(got, np.ndarray) and got.dtype == want.dtype and got.shape == want.shape
+    w = np.asarray(want)
+    # Relative to the largest magnitude too: results near 0 after cancellation keep only
+    # the absolute error of the larger terms.
+    atol = rtol * float(np.max(np.abs(w))) if w.size and np.all(np.isfinite(w)) else 0.0
+    np.testing.assert_allclose(np.asarray(got), w, rtol=rtol, atol=atol)
+
+
 def check_np(py_fn: Callable[..., Any], *args: Any, jitted: Callable[..., Any] | None = None,
-             close: bool = False) -> Any:
+             close: bool | float = False) -> Any:
     """Run `py_fn` under CPython+NumPy and compiled on deep copies of `args`; the results,
     the raised exception (type and message), and the arguments afterwards (writes are visible
-    to the caller) must match. `close`: floats compared with a relative tolerance of 1e-12
-    (reductions whose summation order differs from NumPy's pairwise sum). Returns the
-    compiled result."""
+    to the caller) must match. `close`: floats compared with a relative tolerance (True:
+    1e-12, for reductions whose summation order differs from NumPy's pairwise sum; or the
+    tolerance itself, e.g. for float32 ufuncs, which NumPy computes with its own SIMD
+    approximations). Returns the compiled result."""
     fast = jitted if jitted is not None else ember.jit(py_fn)
     py_args, em_args = copy.deepcopy(args), copy.deepcopy(args)
     want = outcome(py_fn, py_args)
@@ -49,7 +66,7 @@ def check_np(py_fn: Callable[..., Any], *args: Any, jitted: Callable[..., Any] |
         assert want == got, f"{py_fn.__name__}: NumPy {want}, ember {got}"
         return None
     if close:
-        np.testing.assert_allclose(np.asarray(got[1]), np.asarray(want[1]), rtol=1e-12, atol=0)
+        assert_close(got[1], want[1], 1e-12 if close is True else close)
     else:
         assert same_value(want[1], got[1]), f"{py_fn.__name__}: NumPy {want[1]!r}, ember {got[1]!r}"
     for i, (pa, ea) in enumerate(zip(py_args, em_args)):

@@ -90,7 +90,8 @@ def test_elementwise_chains_and_broadcasting():
     check_np(chain, a, b, c)
     check_np(compare_and_where, a, b)
     check_np(broadcast, rng.random(5), rng.random(4))
-    check_np(chain, a.astype(np.float32), b.astype(np.float32), c.astype(np.float32))
+    # NumPy's float32 sin/sqrt are its own SIMD approximations, not the C library's.
+    check_np(chain, a.astype(np.float32), b.astype(np.float32), c.astype(np.float32), close=1e-6)
 
 
 def test_reductions():

@@ -12,10 +12,15 @@ from .structure import check_structure
 
 
 class Gen:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, temps: bool = False) -> None:
         self.r = random.Random(seed)
         self.lines: list[str] = []
         self.loops = 0
+        # temps: also assign fresh names t0, t1, ... (readable only where certainly bound)
+        # and read while counters after their loop, which exercises what loops carry and
+        # ifs yield (values live after them or in the next iteration, or local to a body).
+        self.temps = temps
+        self.fresh = 0
 
     def expr(self, names: list[str], depth: int = 0) -> str:
         r = self.r
@@ -35,9 +40,23 @@ class Gen:
             c = f"not ({c})"
         return c
 
-    def block(self, ind: int, names: list[str], depth: int, in_loop: bool) -> None:
+    def block(self, ind: int, names: list[str], depth: int, in_loop: bool) -> list[str]:
+        """Emit a block; returns the names certainly bound at its end."""
+        names = list(names)
         for _ in range(self.r.randint(1, 4 if depth == 0 else 3)):
             self.stmt(ind, names, depth, in_loop)
+        return names
+
+    def target(self, names: list[str]) -> str:
+        if not self.temps:
+            return self.r.choice('abc')
+        r = self.r
+        if r.random() < 0.3:
+            t = f"t{self.fresh}"
+            self.fresh += 1
+            names.append(t)  # bound from here on in this block
+            return t
+        return r.choice([n for n in names if not n.startswith("i")])
 
     def stmt(self, ind: int, names: list[str], depth: int, in_loop: bool) -> None:
         r, pad = self.r, "    " * ind
@@ -50,13 +69,19 @@ class Gen:
             kinds.append("return")
         k = r.choice(kinds)
         if k == "assign":
-            self.lines.append(f"{pad}{r.choice('abc')} = {self.expr(names)}")
+            value = self.expr(names)
+            self.lines.append(f"{pad}{self.target(names)} = {value}")
         elif k == "aug":
-            self.lines.append(f"{pad}{r.choice('abc')} {r.choice(['+=', '-='])} {self.expr(names)}")
+            op, value = r.choice(['+=', '-=']), self.expr(names)
+            target = r.choice([n for n in names if not n.startswith("i")]) if self.temps \
+                else r.choice('abc')
+            self.lines.append(f"{pad}{target} {op} {value}")
         elif k == "return":
             self.lines.append(f"{pad}return {self.expr(names)}, {self.expr(names)}")
         elif k in ("break", "continue"):
             self.lines.append(f"{pad}if {self.cond(names)}:")
+            if self.temps and r.random() < 0.5:  # a value set just before jumping out
+                self.lines.append(f"{pad}    {r.choice('abc')} = {self.expr(names)}")
             self.lines.append(f"{pad}    {k}")
         elif k == "if":
             self.lines.append(f"{pad}if {self.cond(names)}:")
@@ -80,24 +105,28 @@ class Gen:
             if r.random() < 0.3:
                 self.lines.append(f"{pad}else:")
                 self.block(ind + 1, names, depth + 1, in_loop)
+            if self.temps and k == "while":
+                names.append(v)  # bound before the loop: readable after it
 
     def program(self) -> str:
         self.lines = ["def f(a, b, c):"]
-        self.block(1, ["a", "b", "c"], 0, False)
-        self.lines.append("    return a + b, c")
+        names = self.block(1, ["a", "b", "c"], 0, False)
+        last = f" + {self.r.choice(names)}" if self.temps else ""
+        self.lines.append(f"    return a + b{last}, c")
         return "\n".join(self.lines) + "\n"
 
 
 SEEDS = range(150)
+TEMP_SEEDS = range(1000, 1100)
 
 
 @pytest.fixture(scope="module")
 def programs(tmp_path_factory):
     d = tmp_path_factory.mktemp("progs")
     out = []
-    for seed in SEEDS:
+    for seed in [*SEEDS, *TEMP_SEEDS]:
         path = d / f"prog_{seed}.py"
-        path.write_text(Gen(seed).program())
+        path.write_text(Gen(seed, temps=seed in TEMP_SEEDS).program())
         spec = importlib.util.spec_from_file_location(f"ember_frontend_prog_{seed}", path)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)

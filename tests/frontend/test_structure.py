@@ -36,8 +36,24 @@ def test_loop_without_break_stays_for():
     loop = next(op for op in ir.walk() if op.name == "scf.for")
     body = loop.regions[0].block
     assert body.args[0].type == I64 and body.args[0].name == "i"
-    assert [a.name for a in body.args[1:]] == ["i", "s"]  # the target is carried too
+    # i is not read after the loop: only s is carried, the target is the induction variable
+    assert [a.name for a in body.args[1:]] == ["s"]
+    assert [r.name for r in loop.results] == ["s"]
+    assert "py.undef" not in all_names(ir)
+
+
+def test_for_target_carried_when_read_after():
+    def f(n):
+        s = 0
+        for i in range(n):
+            s += i
+        return s + i  # Python keeps the target's last value
+
+    ir = build(f)
+    loop = next(op for op in ir.walk() if op.name == "scf.for")
+    assert [a.name for a in loop.regions[0].block.args[1:]] == ["i", "s"]
     assert [r.name for r in loop.results] == ["i", "s"]
+    assert ir.body.block.ops[-2].operands[1] is loop.results[0]  # s + i reads the result
 
 
 def test_for_with_break_becomes_while():
@@ -62,7 +78,7 @@ def test_if_yields_only_assigned_names():
             d = a
         else:
             c = b
-        return c
+        return c + d
 
     ir = build(f)
     ifop = next(op for op in ir.walk() if op.name == "scf.if")

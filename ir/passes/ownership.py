@@ -1,0 +1,163 @@
+"""Reference counting of arrays: inserts `array.retain` / `array.release` (run LAST).
+
+Perceus-style on structured SSA, following docs/arrays-internals.md:
+
+- every op with an array result gives an OWNED reference to its block (array.alloc,
+  array.subview, array.transpose, array.map, array.reduce, func.call, scf results);
+- function arguments are borrowed; a value used inside a region but defined outside it
+  is borrowed there (the region op counts as a use of it in the outer block);
+- loop-carried block arguments (`scf.for` body, both `scf.while` regions) are owned by
+  their region;
+- CONSUMING uses take over a reference: the array operands of `func.return`,
+  `scf.yield`, `scf.condition`, `array.yield`, and the initial values of `scf.for` /
+  `scf.while` (they become the owned carried arguments, and the loop results when no
+  iteration runs). Every other use borrows (func.call arguments included);
+- an owned value is released right after its last use in its block (right after its
+  definition if unused). If that last use consumes it once (and the op does not also
+  borrow it, e.g. inside the loop it starts), the reference moves and no release is
+  needed; each other consuming occurrence (of a borrowed value, or of a value still
+  needed afterwards) is preceded by an `array.retain`.
+
+Tuples holding arrays are counted too: `tuple.make` consumes its array (or tuple)
+operands, releasing or retaining a tuple releases or retains each array in it (through
+`tuple.get`), and the array a `tuple.get` reads out of a tuple is retained at once so
+that it is an owned value like any other op result.
+
+No pass may run after this one: it would drop or duplicate counted references. A
+function that already holds `array.retain`/`array.release` was counted before and is
+left alone (running the pipeline twice must not count twice).
+"""
+from __future__ import annotations
+
+from ember.ir.core import Block, FuncOp, Module, Operation, Value
+from ember.ir.passes.per_function import apply_per_function
+from ember.ir.types import ArrayType, TupleType, Type
+
+__all__ = ["run", "apply", "run_func"]
+
+_CONSUMING_TERMINATORS = frozenset({"func.return", "scf.yield", "scf.condition", "array.yield"})
+
+
+def _counted(t: Type) -> bool:
+    """Does a value of type `t` hold array references (an array, or a tuple with one)?"""
+    if isinstance(t, ArrayType):
+        return True
+    return isinstance(t, TupleType) and any(_counted(e) for e in t.elements)
+
+
+def _is_array(v: Value) -> bool:
+    return _counted(v.type)
+
+
+def _consumed(op: Operation) -> list[int]:
+    """Operand positions of `op` that take over a reference."""
+    if op.name in _CONSUMING_TERMINATORS or op.name in ("scf.while", "tuple.make"):
+        return list(range(len(op.operands)))
+    if op.name == "scf.for":
+        return list(range(3, len(op.operands)))
+    return []
+
+
+def _owned_args(block: Block) -> list[Value]:
+    region = block.parent
+    owner = region.parent if region is not None else None
+    if isinstance(owner, Operation) and owner.name in ("scf.for", "scf.while"):
+        return [a for a in block.args if _is_array(a)]
+    return []
+
+
+def _nested_uses(op: Operation) -> dict[Value, None]:
+    """Array values used inside op's regions, in program order (a dict as an ordered set)."""
+    return dict.fromkeys(v for inner in op.walk() if inner is not op
+                         for v in inner.operands if _is_array(v))
+
+
+class _Ownership:
+    def __init__(self, func: FuncOp) -> None:
+        self.changed = False
+
+    def block(self, block: Block) -> None:
+        for op in block.ops:
+            for region in op.regions:
+                for b in region.blocks:
+                    self.block(b)
+        ops = block.ops
+        borrowed_in: list[dict[Value, None]] = [_nested_uses(op) for op in ops]
+        last: dict[Value, int] = {}
+        for k, op in enumerate(ops):
+            for v in op.operands:
+                if _is_array(v):
+                    last[v] = k
+            for v in borrowed_in[k]:
+                last[v] = k
+        owned: set[Value] = set(_owned_args(block))
+        out: list[Operation] = []
+        for a in _owned_args(block):
+            if a not in last:
+                out += self._rc("array.release", a, block, ops[0] if ops else None)
+        for k, op in enumerate(ops):
+            consumed = _consumed(op)
+            counts: dict[Value, int] = {}
+            for i in consumed:
+                v = op.operands[i]
+                if _is_array(v):
+                    counts[v] = counts.get(v, 0) + 1
+            other = dict.fromkeys(v for i, v in enumerate(op.operands)
+                                  if i not in consumed and _is_array(v))
+            after: list[Value] = []
+            for v, c in counts.items():
+                moves = v in owned and last[v] == k and v not in other and v not in borrowed_in[k]
+                for _ in range(c - 1 if moves else c):
+                    out += self._rc("array.retain", v, block, op)
+                if v in owned and last[v] == k and not moves:
+                    after.append(v)
+            for v in list(other) + list(borrowed_in[k]):
+                if v in owned and last[v] == k and v not in counts and v not in after:
+                    after.append(v)
+            out.append(op)
+            if op.name == "tuple.get" and _is_array(op.results[0]):
+                out += self._rc("array.retain", op.results[0], block, op)
+            for r in op.results:
+                if _is_array(r):
+                    owned.add(r)
+                    if r not in last:
+                        after.append(r)
+            for v in after:
+                out += self._rc("array.release", v, block, op)
+        block.ops = out
+
+    def _rc(self, name: str, v: Value, block: Block, near: Operation | None) -> list[Operation]:
+        """`name` (retain or release) of every array reference `v` holds."""
+        self.changed = True
+        loc = near.loc if near is not None else None
+        t = v.type
+        if isinstance(t, ArrayType):
+            op = Operation(name, [v], [], loc=loc)
+            op.parent = block
+            return [op]
+        out: list[Operation] = []
+        assert isinstance(t, TupleType)
+        for i, e in enumerate(t.elements):
+            if _counted(e):
+                get = Operation("tuple.get", [v], [e], {"index": i}, loc=loc)
+                get.parent = block
+                out += [get] + self._rc(name, get.results[0], block, near)
+        return out
+
+
+def run_func(func: FuncOp) -> bool:
+    if any(op.name in ("array.retain", "array.release") for op in func.walk()):
+        return False
+    o = _Ownership(func)
+    o.block(func.body.block)
+    return o.changed
+
+
+def apply(module: Module) -> bool:
+    """True if anything changed."""
+    return apply_per_function(run_func, module)
+
+
+def run(module: Module) -> Module:
+    apply(module)
+    return module
