@@ -1,7 +1,8 @@
 """Array attributes (`py.getattr`: shape ndim size dtype T real imag) and `len()`.
 
 `a.shape` is a tuple of i64 extents (array.dim), `a.dtype` a compile-time DTypeLiteral,
-`a.T` array.transpose (C <-> F), `a.real` of a real array the array itself. `len(a)` is
+`a.T` array.transpose (C <-> F), `a.real` of a real array the array itself, `a.imag` a
+new array of zeros (NumPy gives a read-only view of zeros; writes to it are lost either way). `len(a)` is
 the first extent; `len()` of a 0-d array is NumPy's TypeError, found at compile time.
 """
 from __future__ import annotations
@@ -46,8 +47,7 @@ def infer_getattr(op: Operation, types: list[Type]) -> list[Type]:
         return [_transposed(t)]
     if name == "real":
         return [t]
-    raise fail(op, f"'{name}' of a real array (all zeros) is not supported yet; "
-                   "write np.zeros_like(a)")
+    return [ArrayType(t.dtype, t.ndim, "C")]  # imag of a real array: a new array of zeros
 
 
 @rule("py.getattr", infer=infer_getattr)
@@ -67,6 +67,9 @@ def lower_getattr(em: Emitter, op: Operation, vals: list[Value]) -> list:
         if a.type.ndim <= 1:  # type: ignore[union-attr]
             return [a]
         return [em.op("array.transpose", [a], rt)]
+    if name == "imag":
+        from .creation import filled
+        return [filled(em, a.type.dtype, ae.shape(em, a), em.const(0, a.type.dtype))]
     return [a]  # real of a real array
 
 

@@ -9,7 +9,7 @@ Numba; it can differ from CPython's correctly rounded decimal result in rare cas
 from __future__ import annotations
 
 from ember.ir.core import Operation, Value
-from ember.ir.types import F64, I64, TupleType, Type
+from ember.ir.types import F64, I64, NONE, TupleType, Type
 
 from .emit import Emitter
 from .lattice import arith_type, is_float, is_int_like, is_real, unify
@@ -213,6 +213,11 @@ def lower_divmod(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
 
 # ---- tuples -----------------------------------------------------------------------
 def infer_tuple_make(op: Operation, types: list[Type]) -> list[Type]:
+    from .static import is_static
+    for t in types:
+        if is_static(t) and t != NONE:
+            raise fail(op, f"a compile-time-only {t} (a dtype, slice or Ellipsis) cannot be "
+                           "put in a tuple")
     return [TupleType(tuple(types))]
 
 

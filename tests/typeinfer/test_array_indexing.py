@@ -85,12 +85,12 @@ def test_attributes():
 
 
 def transpose(a):
-    return a.T, a.real
+    return a.T, a.real, a.imag
 
 
 def test_transpose_flips_layout():
     f = typed(transpose, arr(F64, 2, "C"))
-    assert f.return_type == TupleType((arr(F64, 2, "F"), arr(F64, 2, "C")))
+    assert f.return_type == TupleType((arr(F64, 2, "F"), arr(F64, 2, "C"), arr(F64, 2, "C")))
     assert len(ops(f, "array.transpose")) == 1
 
 
@@ -244,3 +244,12 @@ def branch_view(a, c):
 def test_views_of_different_layouts_merge_as_strided():
     f = typed(branch_view, arr(F64, 1), BOOL)
     assert f.return_type == arr(F64, 1, "A")
+
+
+def dtype_in_tuple(a):
+    return (a.dtype, 1)
+
+
+def test_static_value_in_tuple_is_an_error():
+    with pytest.raises(TypingError, match="compile-time-only"):
+        typed(dtype_in_tuple, arr(F64, 1))
