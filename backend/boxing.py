@@ -14,6 +14,8 @@ wrapper reads the value out of the object:
 - "pylong":  CPython int, read with `PyLong_AsLongLong` (overflow -> fallback).
 - "pybool":  CPython bool, compared with `&_Py_TrueStruct`.
 - "npscalar": a numpy scalar; its value (of the IR type's width) sits at offset 16.
+- "pycomplex": CPython complex, `Py_complex cval` (two doubles) at offset 16; np.complex128
+  (a subclass of complex with the same layout) and np.complex64 (two floats) are npscalars.
 
 Arrays: an exact `numpy.ndarray` becomes `ArrayType(dtype, ndim, layout, readonly)`
 (`array_type_of`); `ARRAY_DTYPES` lists, per IR element type, the NumPy type numbers
@@ -78,7 +80,7 @@ def _np_entries() -> list[ScalarBox]:
         (np.float64, F64), (np.float32, F32),
         (np.int64, I64), (np.int32, I32), (np.int16, I16), (np.int8, I8),
         (np.uint64, U64), (np.uint32, U32), (np.uint16, U16), (np.uint8, U8),
-        (np.bool_, BOOL),
+        (np.bool_, BOOL), (np.complex128, C128), (np.complex64, C64),
     ]
     # On Linux np.longlong is a distinct type object with the same 64-bit layout as np.int64.
     if np.longlong is not np.int64 and np.dtype(np.longlong).itemsize == 8:
@@ -93,6 +95,7 @@ SCALAR_BOXES: tuple[ScalarBox, ...] = (
     ScalarBox(float, F64, "pyfloat", "PyFloat_Type"),
     ScalarBox(int, I64, "pylong", "PyLong_Type"),
     ScalarBox(bool, BOOL, "pybool", "PyBool_Type"),
+    ScalarBox(complex, C128, "pycomplex", "PyComplex_Type"),
     *_np_entries(),
 )
 
@@ -168,13 +171,14 @@ def is_supported_result(t: Type) -> bool:
     """Whether the wrapper can box a result of IR type `t`.
 
     Results box to Python's own types as Numba does: every float (f32 too) to
-    `float`, every int width to `int`, bool to `bool`, tuples to `tuple`, arrays to
+    `float`, every int width to `int`, bool to `bool`, every complex to `complex`,
+    tuples to `tuple`, arrays to
     `numpy.ndarray`.
     """
     if isinstance(t, NoneType):
         return True
     if isinstance(t, ScalarType):
-        return t.kind in ("b", "i", "u", "f")
+        return t.kind in ("b", "i", "u", "f", "c")
     if isinstance(t, TupleType):
         return all(is_supported_result(e) and not isinstance(e, NoneType) for e in t.elements)
     if isinstance(t, ArrayType):

@@ -150,10 +150,18 @@ def _alloc(fl: FuncLowering, op: Operation) -> None:
     if extents:
         too_big = b.or_(overflow, b.icmp_unsigned(">", nbytes, _i64(rt.MAX_NBYTES)))
         fl.check(b.not_(too_big), fl.mod.errors.code(*TOO_BIG))
-    meminfo = b.call(fl.mod.runtime(rt.ALLOC), [nbytes])
+    alloc = fl.mod.runtime(rt.ALLOC)
+    # A fresh malloc block, like malloc's own result: LLVM may assume no other pointer
+    # reaches it, so loops writing a new array need no runtime overlap checks.
+    alloc.return_value.add_attribute("noalias")
+    meminfo = b.call(alloc, [nbytes])
     fl.check_with_args(b.icmp_unsigned("!=", meminfo, NULL), fl.mod.errors.code(*NO_MEMORY), [nbytes])
-    data_field = b.gep(meminfo, [_i64(rt.HEADER_DATA)], inbounds=True, source_etype=I8)
-    data = b.load(data_field, typ=PTR)
+    # The data pointer as ember_rt_alloc computes it (the block's first aligned byte after
+    # the header), derived from `meminfo` rather than loaded, so it keeps that provenance.
+    past_header = b.gep(meminfo, [_i64(rt.HEADER_SIZE + rt.DATA_ALIGN - 1)], inbounds=True,
+                        source_etype=I8)
+    ptrmask = fl.mod.declare("llvm.ptrmask.p0.i64", PTR, [PTR, I64])
+    data = b.call(ptrmask, [past_header, _i64(-rt.DATA_ALIGN)])
     shell = make_array(b, meminfo, NULL, data, extents, [_i64(0)] * len(extents))
     fl.set_result(op, make_array(b, meminfo, NULL, data, extents, strides_of(b, shell, t)))
 
@@ -206,6 +214,20 @@ def _transpose(fl: FuncLowering, op: Operation) -> None:
     strides = strides_of(b, arr, t)[::-1]
     view = make_array(b, b.extract_value(arr, ARRAY_MEMINFO), b.extract_value(arr, ARRAY_PARENT),
                       b.extract_value(arr, ARRAY_DATA), shape, strides)
+    refcount(fl, arr, rt.RETAIN)
+    fl.set_result(op, view)
+
+
+@lowers("array.reshape")
+def _reshape(fl: FuncLowering, op: Operation) -> None:
+    t = array_type(op.results[0].type, "array.reshape")
+    b = fl.builder
+    arr, *extents = fl.operands(op)
+    meminfo, data = b.extract_value(arr, ARRAY_MEMINFO), b.extract_value(arr, ARRAY_DATA)
+    parent = b.extract_value(arr, ARRAY_PARENT)
+    # the C strides of the new extents, stored so that a returned view boxes correctly
+    shell = make_array(b, meminfo, parent, data, extents, [_i64(0)] * len(extents))
+    view = make_array(b, meminfo, parent, data, extents, strides_of(b, shell, t))
     refcount(fl, arr, rt.RETAIN)
     fl.set_result(op, view)
 

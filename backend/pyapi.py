@@ -49,6 +49,7 @@ def _fn_types() -> dict[str, Any]:
         "PyLong_FromLongLong": ir.FunctionType(p, [i64]),
         "PyLong_FromUnsignedLongLong": ir.FunctionType(p, [i64]),
         "PyFloat_FromDouble": ir.FunctionType(p, [dbl]),
+        "PyComplex_FromDoubles": ir.FunctionType(p, [dbl, dbl]),
         "PyBool_FromLong": ir.FunctionType(p, [i64]),
         "PyTuple_New": ir.FunctionType(p, [i64]),
         "PyErr_SetString": ir.FunctionType(void, [p, p]),
@@ -67,7 +68,7 @@ FUNCTIONS: tuple[str, ...] = (
     "PyObject_Vectorcall", "PyLong_AsLongLong", "PyLong_FromLongLong",
     "PyLong_FromUnsignedLongLong", "PyFloat_FromDouble", "PyBool_FromLong", "PyTuple_New",
     "PyErr_SetString", "PyErr_Occurred", "PyErr_Clear", "Py_IncRef", "Py_DecRef",
-    "PyCapsule_New",
+    "PyCapsule_New", "PyComplex_FromDoubles",
 )
 
 # NumPy C-API entries the wrapper calls, by their index in the `_ARRAY_API` table
@@ -84,6 +85,7 @@ MEMINFO_CAPSULE_NAME = "ember.meminfo"
 # Objects whose *address* is the symbol (the symbol is the object itself).
 OBJECTS: dict[str, object] = {
     "PyFloat_Type": float,
+    "PyComplex_Type": complex,
     "PyLong_Type": int,
     "PyBool_Type": bool,
     "PyTuple_Type": tuple,

@@ -25,6 +25,9 @@ path of a call: no Python code runs between the caller and the native function.
    `error_table[k-1]`'s exception from a constant {exception variable, message} array;
    return NULL.
 
+Complex values: a Python complex, np.complex128 and np.complex64 are read at offset 16
+(their two parts); a complex result (c128 or c64, widened exactly) boxes to a Python complex.
+
 Results box like Numba's: f64 and f32 both to a Python float (f32 widened exactly),
 every int width to a Python int, bool to `True`/`False`, tuples to `tuple`, none to
 `None`, arrays to ndarrays (the argument itself, a view of it, or an ndarray over
@@ -223,6 +226,8 @@ def _unbox_scalar(ctx: _Ctx, obj: ir.Value, t: ScalarType) -> ir.Value:
 def _read_key(kind: str, t: ScalarType) -> tuple:
     if kind == "pyfloat":
         return ("load", FLOAT_VALUE_OFFSET)
+    if kind == "pycomplex":  # Py_complex cval: the same {double, double} as c128
+        return ("load", FLOAT_VALUE_OFFSET)
     if kind == "pybool":
         return ("is_true",)
     assert kind == "npscalar", kind
@@ -279,6 +284,11 @@ def _box(ctx: _Ctx, v: ir.Value, t: Type) -> ir.Value:
     if t.is_float:
         d = v if t.bits == 64 else b.fpext(v, ir.DoubleType())
         return b.call(ctx.fn("PyFloat_FromDouble"), [d])
+    if t.is_complex:
+        re, im = b.extract_value(v, 0), b.extract_value(v, 1)
+        if t.bits == 64:
+            re, im = b.fpext(re, ir.DoubleType()), b.fpext(im, ir.DoubleType())
+        return b.call(ctx.fn("PyComplex_FromDoubles"), [re, im])
     if t.is_signed:
         w = v if t.bits == 64 else b.sext(v, _I64)
         return b.call(ctx.fn("PyLong_FromLongLong"), [w])

@@ -2,7 +2,8 @@
 
 Twelve kernels of different shapes (stencil, reduction, 2-D loop nest, elementwise chain, dot
 product, cumulative sum, histogram loop, n-body step, slice-heavy update, matrix multiply,
-complex-valued iteration, broadcasting expression). For each: run time of ember / Numba and
+complex-valued iteration, broadcasting expression; plus mandel_complex, the escape loop on a
+complex128 array with complex arithmetic). For each: run time of ember / Numba and
 ember / NumPy (the same Python run by CPython + NumPy), and first-call compile time ember /
 Numba. Targets: geomean run time <= 0.9x Numba, no kernel above 1.5x; elementwise chains >= 1.5x
 faster than NumPy; compile time <= 0.25x Numba.
@@ -113,6 +114,18 @@ def mandel_escape(re, im, iters):
 
 def broadcast(x, y):
     return np.sqrt(x[:, None] ** 2 + y[None, :] ** 2)
+
+def mandel_complex(c, iters):
+    out = np.zeros(c.shape[0], dtype=np.int64)
+    for k in range(c.shape[0]):
+        z = 0j
+        ck = c[k]
+        n = 0
+        while n < iters and z.real * z.real + z.imag * z.imag < 4.0:
+            z = z * z + ck
+            n += 1
+        out[k] = n
+    return out
 """
 
 
@@ -132,6 +145,7 @@ def inputs() -> dict[str, tuple]:
         "matmul": (rng.random((120, 120)), rng.random((120, 120))),
         "mandel_escape": (rng.random(20_000) * 3 - 2, rng.random(20_000) * 2 - 1, 200),
         "broadcast": (rng.random(1000), rng.random(1000)),
+        "mandel_complex": ((rng.random(20_000) * 3 - 2) + 1j * (rng.random(20_000) * 2 - 1), 200),
     }
 
 
@@ -160,7 +174,7 @@ def main() -> None:
         tn = best_time(lambda: n_fn(*copy_args(args)), repeat=3)
         tp = best_time(lambda: py(*copy_args(args)), repeat=1) if name not in (
             "loop_nest", "nbody_step", "matmul", "mandel_escape", "histogram", "cumulative",
-            "dot") else float("nan")
+            "dot", "mandel_complex") else float("nan")
         vs_numba.append(te / tn)
         if tp == tp:
             vs_numpy.append(te / tp)

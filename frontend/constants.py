@@ -36,6 +36,8 @@ def is_constant_tree(value: Any) -> bool:
     """A scalar constant or a (nested) tuple of them."""
     if isinstance(value, tuple):
         return all(is_constant_tree(v) for v in value)
+    if isinstance(value, (complex, np.complexfloating)):
+        return True  # built as complex.make of two float constants (expressions.py)
     try:
         return scalar_constant(value) is not None
     except OverflowError:

@@ -89,7 +89,8 @@ class ControlMixin(StatementsMixin):
         eff = self.analysis.loop_body(node)
         live = self.liveness.carried(node)
         names: dict[str, None] = {}
-        if isinstance(node, ast.For) and node.target.id in live:  # type: ignore[union-attr]
+        if isinstance(node, ast.For) and isinstance(node.target, ast.Name) \
+                and node.target.id in live:
             names[node.target.id] = None  # type: ignore[union-attr]
         for key in self.names_for(eff, live):
             if key != CONTINUED:  # reset every iteration, never carried
@@ -203,6 +204,16 @@ class ControlMixin(StatementsMixin):
         iterable `x` (an array: its rows) is evaluated once and becomes
         `for k in range(len(x)): v = x[k]`."""
         it = node.iter
+        if self.is_ndindex(it):  # k over the flat positions, idx = the k-th index tuple
+            shape = self.ndindex_shape(it)  # type: ignore[arg-type]
+            with self.located(it):
+                lb, one = self.const(0, I64), self.const(1, I64)
+                ub = self.op1("py.ndindex_size", [shape])
+
+            def bind_index(iv: Value) -> None:
+                with self.located(node.target):
+                    self.assign(node.target, self.op1("py.ndindex_get", [shape, iv]))
+            return lb, ub, one, bind_index, False
         target = node.target.id  # type: ignore[union-attr]
         ref = self.static_object(it.func) if isinstance(it, ast.Call) else None
         if ref is not None and ref[0] is builtins.range:
@@ -222,7 +233,8 @@ class ControlMixin(StatementsMixin):
         return lb, ub, one, bind, False
 
     def stmt_For(self, node: ast.For) -> None:
-        if not isinstance(node.target, ast.Name):
+        unpacks = isinstance(node.target, ast.Tuple) and self.is_ndindex(node.iter)
+        if not isinstance(node.target, ast.Name) and not unpacks:
             raise self.error("for loop targets other than a single name are not supported by "
                              "ember", node.target)
         lb, ub, step, bind_target, is_range = self.loop_iteration(node)
@@ -233,7 +245,7 @@ class ControlMixin(StatementsMixin):
             results = self.for_as_while(node, eff, names, inits, lb, ub, step, bind_target)
             self.finish_loop(node, [COUNTER] + names, results, saved)
             return
-        target = node.target.id
+        target = node.target.id if isinstance(node.target, ast.Name) else "idx"
         block = self.region_block(names, [(I64, target if is_range else target + "_index")])
         env0 = self.env
         self.env = dict(env0)

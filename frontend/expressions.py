@@ -7,7 +7,9 @@ import math
 from typing import Any
 
 from ember.ir.core import Value
-from ember.ir.types import BOOL, F64, UNKNOWN, TupleType
+import numpy as np
+
+from ember.ir.types import BOOL, C64, C128, F32, F64, UNKNOWN, TupleType
 
 from .base import BuilderBase
 from .constants import scalar_constant
@@ -28,7 +30,7 @@ class ExpressionsMixin(BuilderBase):
     # ---- literals and constants ------------------------------------------------
     def expr_Constant(self, node: ast.Constant) -> Value:
         v = node.value
-        if isinstance(v, (bool, int, float)):
+        if isinstance(v, (bool, int, float, complex)):
             return self.constant_value(v, node)
         if isinstance(v, (str, bytes)):
             raise self.error(f"strings ({type(v).__name__} values) are not supported by ember", node)
@@ -41,6 +43,8 @@ class ExpressionsMixin(BuilderBase):
         if isinstance(value, tuple):
             elems = [self.constant_value(v, node) for v in value]
             return self.tuple_make(elems)
+        if isinstance(value, (complex, np.complexfloating)):
+            return self.complex_constant(value, name)
         try:
             sc = scalar_constant(value)
         except OverflowError as e:
@@ -48,6 +52,13 @@ class ExpressionsMixin(BuilderBase):
         if sc is None:
             raise self.error(f"{describe(value)} cannot be used as a compile-time constant", node)
         return self.const(sc[0], sc[1], name)
+
+    def complex_constant(self, value: Any, name: str | None = None) -> Value:
+        """`complex.make` of two float constants (np.complex64 keeps its f32 parts)."""
+        t = C64 if isinstance(value, np.complex64) else C128
+        part = F32 if t == C64 else F64
+        re, im = self.const(float(value.real), part), self.const(float(value.imag), part)
+        return self.b.op("complex.make", [re, im], [t], names=[name]).results[0]
 
     def tuple_make(self, elems: list[Value]) -> Value:
         t = TupleType(tuple(e.type for e in elems))
@@ -177,6 +188,8 @@ class ExpressionsMixin(BuilderBase):
 
 
 def _is_scalar(obj: Any) -> bool:
+    if isinstance(obj, (complex, np.complexfloating)):
+        return True
     try:
         return scalar_constant(obj) is not None
     except OverflowError:

@@ -113,10 +113,29 @@ class NumpyMixin(CallsMixin):
             if name is None:
                 raise self.error(f"{numpy_path(obj, spelled)} is not supported by ember", node)
             if name == "ndindex":
-                raise self.error("numpy.ndindex is not supported by ember yet; use nested "
-                                 "`for i in range(a.shape[k])` loops", node)
+                raise self.error("numpy.ndindex is only supported as the iterable of a for "
+                                 "loop: `for idx in np.ndindex(a.shape)`", node)
             return self.numpy_call(NUMPY_FUNCTIONS[name], node)
         return super().expr_Call(node)
+
+    def is_ndindex(self, node: ast.expr) -> bool:
+        ref = self.static_object(node.func) if isinstance(node, ast.Call) else None
+        return ref is not None and ref[0] is np.ndindex
+
+    def ndindex_shape(self, node: ast.Call) -> Value:
+        """The shape of `np.ndindex(...)`: `(shape)`, `(*shape)` or `(n, m, ...)` (a tuple
+        or an int; type inference reads the number of dimensions off its type)."""
+        if node.keywords:
+            raise self.error("numpy.ndindex() takes no keyword arguments", node.keywords[0])
+        args = node.args
+        with self.located(node):
+            if len(args) == 1:
+                a = args[0]
+                return self.expr(a.value if isinstance(a, ast.Starred) else a)
+            for a in args:
+                if isinstance(a, ast.Starred):
+                    self.unsupported(a)
+            return self.tuple_make([self.expr(a) for a in args])
 
     def numpy_call(self, entry: NpFunc, node: ast.Call) -> Value:
         """`py.npcall {fn, kwnames}` after checking arguments against the table entry."""

@@ -39,6 +39,7 @@ BUILTIN_OPS: dict[int, tuple[str, int, int | None]] = {
     id(builtins.round): ("round", 1, 2),
     id(builtins.divmod): ("divmod", 2, 2),
     id(builtins.len): ("len", 1, 1),
+    id(builtins.complex): ("complex", 0, 2),
 }
 
 

@@ -89,7 +89,7 @@ _add("linalg", "trace", "a offset axis1 axis2 dtype", 1)
 _add("linalg", "linalg.norm", "x ord axis keepdims", 1)
 
 # ---- sorting, iteration ----------------------------------------------------------------------
-_add("sort", "sort argsort", "a axis", 1)
+_add("sort", "sort argsort", "a axis kind", 1)
 _add("iter", "ndindex", "", 0)
 
 # ---- numpy scalar types called as functions: np.float32(x) --------------------------------

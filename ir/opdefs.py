@@ -75,6 +75,9 @@ array.subview {kinds}           (array, operands...) -> array<T, m, L>
                                 start in range when count > 0, count >= 0, step != 0), 'n' a new axis
                                 of extent 1 (0 operands); source axes not covered are kept whole
 array.transpose                 array -> array      axes reversed (C <-> F)
+array.reshape                   (array<T, n, C>, i64 * m) -> array<T, m, C>
+                                a C-contiguous view of the same memory with the given extents
+                                (>= 0, their product equal to the source's size: checked before)
 array.retain / array.release    array               no results: reference counting (ownership pass)
 array.map                       (operands...) -> array<T, n, C>
                                 elementwise: operands are arrays or scalars; NumPy broadcasting of
@@ -89,6 +92,23 @@ array.reduce {axis}             (array, init) -> T or array
                                 element to a scalar, axis k >= 0 gives an array without axis k
 array.yield                     terminator of array.map / array.assign / array.reduce regions
 
+Complex numbers (cN holds two f(N/2) parts: c128 = {f64 re, f64 im}, c64 = {f32, f32}).
+CPython's scalar semantics and NumPy's element semantics differ only in division:
+complex.make                    (fN, fN) -> c(2N)   re + im*j
+complex.re / complex.im         cN -> f(N/2)        one part
+complex.add/sub/mul             (cN, cN) -> cN      componentwise / (ac - bd) + (ad + bc)j, no special
+                                                    handling of infinities (as CPython and NumPy)
+complex.neg / complex.conj      cN -> cN            -z / re - im*j
+complex.div                     (cN, cN) -> cN      CPython's quotient (Smith's method, dividing by the
+                                                    scaled denominator); divisor != 0 guarded by
+                                                    cf.assert; a nan divisor part gives nan+nanj
+complex.npdiv                   (cN, cN) -> cN      NumPy's quotient (Smith's method, multiplying by
+                                                    the reciprocal); a zero divisor gives re/0, im/0
+complex.abs                     cN -> f(N/2)        hypot(re, im) (inf if either part is inf)
+array.real / array.imag         array<cN, n, L> -> array<f(N/2), n, A>
+                                a view of one part of every element (same byte strides, data
+                                offset by 0 or N/16 bytes); readonly stays readonly
+
 Untyped ops (frontend output, all removed by type inference; results are `?` unless known):
 py.add sub mul truediv floordiv mod pow lshift rshift bitand bitor bitxor   binary operators
                                                    matmul (a @ b); {inplace = true} marks x op= y
@@ -96,6 +116,7 @@ py.neg pos invert not                                                       unar
 py.lt le gt ge eq ne                                                        comparisons -> bool
 py.truth                                                                    bool(x) for a condition
 py.abs int float bool round(1-2 operands) min max(n >= 2) divmod            builtins
+py.complex (0-2 operands: real, imag)                                       complex(re, im)
 py.getitem (obj, index...)  py.setitem (obj, value, index...)                subscripts; one operand per
                                                                             index element (py.slice,
                                                                             py.none = newaxis, py.ellipsis)
@@ -105,6 +126,10 @@ py.npcall {fn, kwnames} (args..., kwargs...)                                nump
                                                                             comma-separated list naming the
                                                                             trailing operands
 py.dtype {dtype}  py.none  py.ellipsis  py.slice (start, stop, step)  py.len     literals and helpers
+py.ndindex_size (shape)  py.ndindex_get (shape, k)                            `for idx in np.ndindex(shape)`:
+                                                                            the number of index tuples, and
+                                                                            the k-th one (row-major) as a
+                                                                            tuple of i64
 py.undef                                                                    a variable unassigned on
                                                                             some path (typeinfer makes it
                                                                             a zero of the merged type)
@@ -321,6 +346,16 @@ def _array_transpose(op: Operation) -> str | None:
     return None
 
 
+def _array_reshape(op: Operation) -> str | None:
+    t, r = op.operands[0].type, op.results[0].type
+    if not isinstance(t, ArrayType) or not isinstance(r, ArrayType) or t.layout != "C" \
+            or r.layout != "C" or t.dtype != r.dtype or t.readonly > r.readonly:
+        return f"array.reshape makes a C view of a C array of the same dtype, got {t} -> {r}"
+    if len(op.operands) != 1 + r.ndim or any(v.type != I64 for v in op.operands[1:]):
+        return f"array.reshape needs one i64 extent per axis of {r}"
+    return None
+
+
 def _math_check(op: Operation) -> str | None:
     for v in op.operands:
         if not _sc(v.type, "f"):
@@ -407,6 +442,7 @@ _def("array.store", (2, None), 0, pure=False, check=_array_store)
 _def("array.alloc", (0, None), 1, pure=False, check=_array_alloc)
 _def("array.subview", (1, None), 1, attrs=("kinds",), check=_array_subview)
 _def("array.transpose", 1, 1, check=_array_transpose)
+_def("array.reshape", (1, None), 1, check=_array_reshape)
 _def("array.retain", 1, 0, pure=False, check=_array_operand)
 _def("array.release", 1, 0, pure=False, check=_array_operand)
 _def("array.map", (0, None), 1, regions=1, pure=False)
@@ -423,6 +459,50 @@ _def("scf.while", (0, None), (0, None), regions=2, pure=False)
 _def("scf.yield", (0, None), 0, terminator=True, pure=False)
 _def("scf.condition", (1, None), 0, terminator=True, pure=False, check=_cond)
 
+# ---- complex ----------------------------------------------------------------
+def _part(c: Type) -> "ScalarType | None":
+    """The part type of a complex scalar type (c128 -> f64), None if not complex."""
+    if not _sc(c, "c"):
+        return None
+    return ScalarType("f", c.bits // 2)  # type: ignore[union-attr]
+
+
+def _complex_make(op: Operation) -> str | None:
+    a, b = (v.type for v in op.operands)
+    part = _part(op.results[0].type)
+    if part is None or a != part or b != part:
+        return f"complex.make needs two {part or 'float'} parts for {op.results[0].type}, got ({a}, {b})"
+    return None
+
+
+def _complex_part(op: Operation) -> str | None:
+    part = _part(op.operands[0].type)
+    if part is None or op.results[0].type != part:
+        return f"{op.name} cannot take a {op.results[0].type} part of {op.operands[0].type}"
+    return None
+
+
+def _array_part(op: Operation) -> str | None:
+    t, r = op.operands[0].type, op.results[0].type
+    if not isinstance(t, ArrayType) or not isinstance(r, ArrayType):
+        return f"{op.name} needs an array operand and result"
+    want = ArrayType(_part(t.dtype), t.ndim, "A", t.readonly) if _part(t.dtype) else None
+    if r != want:
+        return f"{op.name} of {t} must give {want}, got {r}"
+    return None
+
+
+_def("complex.make", 2, 1, check=_complex_make)
+_def("complex.re", 1, 1, check=_complex_part)
+_def("complex.im", 1, 1, check=_complex_part)
+_def("complex.abs", 1, 1, check=_complex_part)
+for _n in ("add", "sub", "mul", "div", "npdiv"):
+    _def(f"complex.{_n}", 2, 1, check=_same("c"))
+for _n in ("neg", "conj"):
+    _def(f"complex.{_n}", 1, 1, check=_same("c"))
+_def("array.real", 1, 1, check=_array_part)
+_def("array.imag", 1, 1, check=_array_part)
+
 # ---- untyped ops (frontend only) ---------------------------------------------
 PY_BINARY = ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift",
              "bitand", "bitor", "bitxor", "matmul")
@@ -433,6 +513,7 @@ for _n in PY_BINARY + PY_COMPARE:
 for _n in PY_UNARY + ("truth", "abs", "int", "float", "bool"):
     _def(f"py.{_n}", 1, 1, typed=False)
 _def("py.round", (1, 2), 1, typed=False)
+_def("py.complex", (0, 2), 1, typed=False)
 _def("py.min", (2, None), 1, typed=False)
 _def("py.max", (2, None), 1, typed=False)
 _def("py.divmod", 2, 1, typed=False)
@@ -447,6 +528,8 @@ _def("py.none", 0, 1, typed=False)
 _def("py.ellipsis", 0, 1, typed=False)
 _def("py.slice", 3, 1, typed=False)
 _def("py.len", 1, 1, typed=False)
+_def("py.ndindex_size", 1, 1, typed=False)
+_def("py.ndindex_get", 2, 1, typed=False)
 
 TYPED: frozenset[str] = frozenset(n for n, d in OPS.items() if d.typed)
 

@@ -92,7 +92,7 @@ def assign(em: Emitter, dest: Value, value: Value, op: Operation) -> None:
         raise TypingError("assignment destination is read-only", op.loc)
     v = value.type
     ve = element_type(v)
-    if not isinstance(ve, ScalarType) or ve.is_complex or d.dtype.is_complex:
+    if not isinstance(ve, ScalarType):
         raise TypingError(f"cannot assign {v} into {d}", op.loc)
     if isinstance(v, ArrayType):
         value = _broadcast_to(em, value, dest)
@@ -132,8 +132,6 @@ def copy(em: Emitter, a: Value, dtype: ScalarType, op: Operation) -> Value:
     t = a.type
     if not isinstance(t, ArrayType):
         raise TypingError(f"cannot copy {t}: not an array", op.loc)
-    if t.dtype.is_complex or dtype.is_complex:
-        raise TypingError(f"casting {t.dtype} to {dtype} is not supported", op.loc)
     block = Block([t.dtype])
     with em.b.at(block):
         em.b.op("array.yield", [np_cast(em, block.args[0], dtype)], [])

@@ -39,10 +39,8 @@ def _has_array(types: list[Type]) -> bool:
 
 
 def _no_complex(op: Operation, types: list[Type]) -> None:
-    for t in types:
-        dt = t.dtype if isinstance(t, ArrayType) else t
-        if isinstance(dt, ScalarType) and dt.is_complex and isinstance(t, ArrayType):
-            raise fail(op, "complex arrays are not supported yet")
+    """Complex operands are accepted: which functions support them is decided per
+    function by array_ufuncs / complex_ufuncs / array_reduce."""
 
 
 # ---- operators ----------------------------------------------------------------------
@@ -112,10 +110,16 @@ for _k, _fn in {**BINARY_UFUNC, **UNARY_UFUNC}.items():
 
 
 def _matmul_infer(op: Operation, types: list[Type]) -> list[Type]:
-    raise fail(op, "matrix multiplication (@) is not supported yet")
+    from .linalg import infer_matmul_operator  # `a @ b`: typeinfer/linalg.py
+    return infer_matmul_operator(op, types)
 
 
-RULES["py.matmul"] = Rule(_matmul_infer, lambda em, op, vals: [])
+def _matmul_lower(em: Emitter, op: Operation, vals: list) -> list:
+    from .linalg import lower_matmul_operator
+    return lower_matmul_operator(em, op, vals)
+
+
+RULES["py.matmul"] = Rule(_matmul_infer, _matmul_lower)
 
 
 # ---- ufuncs, where, clip ----------------------------------------------------------------
@@ -175,14 +179,12 @@ def infer_scalar(call: Call) -> Type:
     from .static import dtype_of_attr
     t = dtype_of_attr(_ufunc_name(call))
     assert t is not None and t.kind in "biufc" and t in SCALARS.values()
-    if t.is_complex:
-        raise fail(call.op, "complex numbers are not supported here yet")
     if "x" not in call.args:
         return t
     xt = call.type("x")
     if isinstance(xt, ArrayType):
         return ArrayType(t, xt.ndim, "C")
-    if not isinstance(xt, ScalarType) or xt.is_complex:
+    if not isinstance(xt, ScalarType) or (xt.is_complex and not t.is_complex):
         raise fail(call.op, f"{call.fn}() cannot convert a value of type {xt}")
     return t
 

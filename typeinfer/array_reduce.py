@@ -57,7 +57,9 @@ def result_dtype(kind: str, t: ScalarType, op: Operation | None = None) -> Scala
     if kind not in KINDS:
         raise _fail(op, f"numpy.{kind} is not a supported reduction")
     if t.is_complex:
-        raise _fail(op, f"numpy.{kind} of complex arrays is not supported")
+        if kind not in ("sum", "prod", "mean", "cumsum", "cumprod"):
+            raise _fail(op, f"numpy.{kind} of complex arrays is not supported by ember")
+        return t
     if kind in ("sum", "prod", "cumsum", "cumprod"):
         if t.is_float:
             return t
@@ -191,9 +193,9 @@ def _combiner(em: Emitter, kind: str, dt: ScalarType) -> Callable[[Value, Value]
     if kind in ("min", "max"):
         return lambda acc, x: element(em, _UFUNC[kind], [acc, x], dt)
     if kind in ("sum", "mean", "cumsum"):
-        name = "arith.addf" if dt.is_float else "arith.addi"
+        name = "complex.add" if dt.is_complex else "arith.addf" if dt.is_float else "arith.addi"
     else:
-        name = "arith.mulf" if dt.is_float else "arith.muli"
+        name = "complex.mul" if dt.is_complex else "arith.mulf" if dt.is_float else "arith.muli"
     return lambda acc, x: em.op(name, [acc, np_cast(em, x, dt)], dt)
 
 
@@ -235,7 +237,7 @@ def reduction(em: Emitter, kind: str, a: Value, axis: int | None, keepdims: bool
 def _divide(em: Emitter, r: Value, n: Value, sqrt: bool = False) -> Value:
     """r / n (r a scalar or an array), then the square root when `sqrt`."""
     def div(x: Value, c: Value) -> Value:
-        q = em.op("arith.divf", [x, c], x.type)
+        q = em.op("complex.npdiv" if x.type.is_complex else "arith.divf", [x, c], x.type)
         return em.op("math.sqrt", [q], x.type) if sqrt else q
     if isinstance(r.type, ArrayType):
         return array_map(em, [r, n], r.type.dtype, r.type.ndim, lambda xs: div(xs[0], xs[1]))

@@ -8,7 +8,8 @@ NumPy there); bool scalars are bool either way; every other scalar type (f32, i3
 from an array) is strong. The float16 loops NumPy picks for bool/int8/uint8 inputs of the
 float functions (np.sin(int8) is float16) become float32 here: float16 does not exist in
 ember, and float32 is the next type that holds every such input exactly (int16 inputs are
-float32 in NumPy too). Complex operands are a TypingError.
+float32 in NumPy too). Complex operands (a c128 scalar is a weak Python complex) take
+complex_ufuncs.py for the functions it lists; any other is a TypingError.
 
 `element(em, fn, xs, ins, out)` emits the typed ops computing one result element from
 operands already cast to the loop's input types, with NumPy's scalar semantics (no
@@ -27,12 +28,13 @@ import numpy as np
 
 from ember.ir.core import Operation, Value
 from ember.ir.errors import TypingError
-from ember.ir.types import BOOL, F32, F64, I64, SCALARS, ArrayType, ScalarType, Type
+from ember.ir.types import BOOL, C128, F32, F64, I64, SCALARS, ArrayType, ScalarType, Type
 
 from .emit import Emitter
+from . import complex_ufuncs
 from .lattice import type_name
 
-ALIASES = {"true_divide": "divide", "abs": "absolute"}
+ALIASES = {"true_divide": "divide", "abs": "absolute", "conj": "conjugate"}
 # numpy name -> ember math op
 MATH_UNARY = {"sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "asin", "arccos": "acos",
               "arctan": "atan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
@@ -47,7 +49,7 @@ OTHER = {"add", "subtract", "multiply", "divide", "floor_divide", "remainder", "
          "negative", "positive", "absolute", "bitwise_and", "bitwise_or", "bitwise_xor",
          "invert", "left_shift", "right_shift", "logical_not", "logical_and", "logical_or",
          "logical_xor", "square", "sign", "maximum", "minimum", "fmax", "fmin", "isnan",
-         "isinf", "isfinite", "where", "clip"}
+         "isinf", "isfinite", "where", "clip", "conjugate"}
 SUPPORTED = frozenset(MATH_UNARY) | frozenset(MATH_BINARY) | frozenset(COMPARE) | OTHER
 ARITY = {"where": 3, "clip": 3}
 NEG_POWER = "Integers to negative integer powers are not allowed."
@@ -83,6 +85,8 @@ def _spec(t: Type) -> object:
         return int
     if t == F64:
         return float
+    if t == C128:
+        return complex
     return np_dtype(element_type(t))  # type: ignore[arg-type]
 
 
@@ -94,14 +98,14 @@ def loop_types(fn: str, types: list[Type], op: Operation | None = None
                ) -> tuple[list[ScalarType], ScalarType]:
     """(input element types, output element type) of numpy.`fn` on operands of `types`."""
     fn = canonical(fn)
-    if fn not in SUPPORTED:
+    if fn not in SUPPORTED and not complex_ufuncs.supported(fn):  # angle: complex only
         raise _fail(op, f"numpy.{fn} is not supported on arrays")
     for t in types:
         e = element_type(t)
         if not isinstance(e, ScalarType):
             raise _fail(op, f"numpy.{fn} needs numbers or arrays, got {type_name(t)}")
-        if e.is_complex:
-            raise _fail(op, f"numpy.{fn} of complex values is not supported")
+        if e.is_complex and not complex_ufuncs.supported(fn):
+            raise _fail(op, f"numpy.{fn} of complex values is not supported by ember")
     try:
         return _resolve(fn, tuple(types))
     except (TypeError, ValueError) as e:
@@ -111,13 +115,19 @@ def loop_types(fn: str, types: list[Type], op: Operation | None = None
 
 @lru_cache(maxsize=None)
 def _resolve(fn: str, types: tuple[Type, ...]) -> tuple[list[ScalarType], ScalarType]:
+    if fn == "angle":  # not a ufunc: atan2(im, re) of a complex, in its part type
+        e = element_type(types[0])
+        if len(types) != 1 or not isinstance(e, ScalarType) or not e.is_complex:
+            raise TypeError("ember's numpy.angle element rule takes one complex operand")
+        return [e], F32 if e.bits == 64 else F64
     want = ARITY.get(fn) or getattr(np, fn).nin
     if len(types) != want:
         raise TypeError(f"takes {want} operands, got {len(types)}")
     specs = [_spec(t) for t in types]
     if all(isinstance(s, type) for s in specs):
         # only Python scalars: NumPy makes them int64 / float64 arrays
-        specs = [np.dtype(np.int64 if s is int else np.float64) for s in specs]
+        specs = [np.dtype({int: np.int64, float: np.float64, complex: np.complex128}[s])
+                 for s in specs]
     if fn in COMPARE and int in specs:
         other = element_type(types[specs.index(int) ^ 1])
         if isinstance(other, ScalarType) and other.is_int:
@@ -132,7 +142,7 @@ def _resolve(fn: str, types: tuple[Type, ...]) -> tuple[list[ScalarType], Scalar
     dts = getattr(np, fn).resolve_dtypes(tuple(specs) + (None,))
     ins = [from_numpy(d) for d in dts[:-1]]
     out = from_numpy(dts[-1])
-    if any(t.is_complex for t in ins + [out]):
+    if any(t.is_complex for t in ins + [out]) and not complex_ufuncs.supported(fn):
         raise TypeError("complex results are not supported")
     return ins, out
 
@@ -175,6 +185,8 @@ def np_cast(em: Emitter, v: Value, t: ScalarType) -> Value:
     assert isinstance(s, ScalarType)
     if s == t:
         return v
+    if s.is_complex or t.is_complex:
+        return complex_ufuncs.cast(em, v, t)
     if t.is_bool:
         if s.is_float:
             return em.cmpf("une", v, em.const(0.0, s))
@@ -280,6 +292,8 @@ def element(em: Emitter, fn: str, xs: list[Value], out: ScalarType) -> Value:
     fn = canonical(fn)
     t = xs[0].type
     assert isinstance(t, ScalarType)
+    if any(x.type.is_complex for x in xs):  # type: ignore[union-attr]
+        return complex_ufuncs.element(em, fn, xs, out)
     if fn in COMPARE:
         return compare(em, COMPARE[fn], xs[0], xs[1])
     if fn in MATH_UNARY:
@@ -296,6 +310,8 @@ def element(em: Emitter, fn: str, xs: list[Value], out: ScalarType) -> Value:
             return em.not_(bs[0])
         name = {"logical_and": "andi", "logical_or": "ori", "logical_xor": "xori"}[fn]
         return em.op(f"arith.{name}", bs, BOOL)
+    if fn == "conjugate":  # of a real value: the value
+        return xs[0]
     if fn in ("isnan", "isinf", "isfinite"):
         if t.is_float:
             return em.fpred(fn, xs[0])

@@ -95,11 +95,18 @@ class Specializer:
         target = ref.target if isinstance(ref, SymbolRef) else None
         if target is None:
             raise TypingError(f"cannot resolve the function called here ({ref})", op.loc)
+        return self.callee_of(target, op, arg_types)
+
+    def untyped_of(self, target: object) -> FuncOp:
         entry = self.untyped.get(id(target))
         if entry is None:
             entry = (target, self.get_untyped(target))  # keep target alive: ids stay unique
             self.untyped[id(target)] = entry
-        func = entry[1]
+        return entry[1]
+
+    def callee_of(self, target: object, op: Operation, arg_types: list[Type]) -> Spec:
+        """The specialization of the Python function `target` called at `op`."""
+        func = self.untyped_of(target)
         root = self.root
         if root is not None and func is not root and func.name == root.name \
                 and func.loc is not None and func.loc == root.loc:
@@ -135,6 +142,13 @@ class Specializer:
             raise TypingError(f"{entry.name}() takes {len(entry.args)} arguments but "
                               f"{len(arg_types)} were given", entry.loc)
         self.root = entry
+        _ACTIVE.append(self)
+        try:
+            return self._infer(entry, arg_types)
+        finally:
+            _ACTIVE.pop()
+
+    def _infer(self, entry: FuncOp, arg_types: list[Type]) -> tuple[Module, str]:
         root, _ = self.spec(entry, tuple(arg_types), entry.name)
         self.analyze(root)
         for _ in range(MAX_PASSES):
@@ -181,3 +195,50 @@ def infer_module(entry: FuncOp, arg_types: list[Type],
     """Typed module holding `entry` specialized for `arg_types` (symbol `entry.name`) and
     every callee specialization it reaches; returns it with the entry's symbol."""
     return Specializer(get_untyped).infer(entry, list(arg_types))
+
+
+# ---- library calls: a rule calling a Python function of ember's own -------------------
+# A typing rule (np.sort, ...) may implement an operation as a plain Python function that
+# ember compiles like any callee (typeinfer/sortlib.py). Rules see only (op, types), so
+# the Specializer running the inference is kept on this stack by `Specializer.infer`.
+_ACTIVE: list[Specializer] = []
+
+
+def _library_spec(op: Operation, pyfunc: object, arg_types: list[Type]) -> Spec:
+    if not _ACTIVE:
+        raise TypingError(f"{op.name}: library call outside type inference", op.loc)
+    sp = _ACTIVE[-1]
+    # library code indexes only in range (its callers check sizes): no IndexError checks,
+    # in the function and in the helpers of its module that it calls
+    import sys
+    import types
+    module = sys.modules.get(getattr(pyfunc, "__module__", ""), None)
+    helpers = [f for f in vars(module).values() if isinstance(f, types.FunctionType)
+               and f.__module__ == module.__name__] if module is not None else [pyfunc]
+    for f in helpers:
+        sp.untyped_of(f).attributes["boundscheck"] = False
+    s = sp.callee_of(pyfunc, op, arg_types)
+    if sp.current:  # inference: record the edge (keyed per callee: a rule may call several)
+        caller = sp.current[-1]
+        caller.targets[(op, id(pyfunc))] = s  # type: ignore[index]
+        if caller not in s.callers:
+            s.callers.append(caller)
+    if s.ret == BOTTOM:
+        raise TypingError(f"library function {s.func.name} has no return type", op.loc)
+    return s
+
+
+def library_call_type(op: Operation, pyfunc: object, arg_types: list[Type]) -> Type:
+    """In a rule's infer: the return type of the Python function `pyfunc` (compiled by
+    ember like any callee) called with `arg_types` at `op`."""
+    return _library_spec(op, pyfunc, arg_types).ret
+
+
+def library_call(em, op: Operation, pyfunc: object, args: list[Value]):
+    """In a rule's lower: emit `func.call` of `pyfunc` specialized for the types of `args`
+    (library_call_type must have been asked for the same call during inference).
+    Returns the result value, or None when the function returns None."""
+    s = _library_spec(op, pyfunc, [v.type for v in args])
+    results = [] if s.ret == NONE else [s.ret]
+    new = em.b.op("func.call", args, results, {"callee": SymbolRef(s.symbol)})
+    return new.results[0] if results else None

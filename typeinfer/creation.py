@@ -36,8 +36,8 @@ def extents(em: Emitter, v: Value) -> list[Value]:
 
 
 def real_dtype(call: Call, t: ScalarType) -> ScalarType:
-    if t.is_complex:
-        raise fail(call.op, "complex arrays are not supported yet")
+    if t.is_complex and call.fn in ("numpy.arange", "numpy.linspace"):
+        raise fail(call.op, f"{call.fn}() with a complex dtype is not supported by ember")
     return t
 
 

@@ -45,6 +45,10 @@ class Emitter:
 
     def const(self, value: int | float | bool, t: Type) -> Value:
         assert isinstance(t, ScalarType)
+        if t.is_complex:
+            from .complex_emit import make, part_type
+            c = complex(value)
+            return make(self, self.const(c.real, part_type(t)), self.const(c.imag, part_type(t)))
         if t.is_bool:
             value = bool(value)
         elif t.is_float:
@@ -109,6 +113,9 @@ class Emitter:
             # forget contiguity or writability: an empty subview is the same view retyped
             return self.b.value("array.subview", [v], t, {"kinds": ""})
         if isinstance(s, ScalarType) and isinstance(t, ScalarType):
+            if t.is_complex:
+                from .complex_emit import to_complex
+                return to_complex(self, v, t)
             if t.is_float:
                 if s.is_float:
                     return self.op("arith.extf" if t.bits > s.bits else "arith.truncf", [v], t)
@@ -139,6 +146,9 @@ class Emitter:
             return self.cmpi("ne", v, self.const(0, t))
         if isinstance(t, ScalarType) and t.is_float:
             return self.cmpf("une", v, self.const(0.0, t))
+        if isinstance(t, ScalarType) and t.is_complex:
+            from .complex_emit import nonzero
+            return nonzero(self, v)
         if isinstance(t, TupleType):
             return self.const(len(t.elements) > 0, BOOL)
         if t == NONE:
@@ -146,14 +156,26 @@ class Emitter:
         raise IRError(f"typeinfer: no truth value for {t}", self.b.loc)
 
     def checked_fptosi(self, x: Value) -> Value:
-        """int(x) of a float: CPython's errors for nan, infinities and values out of i64."""
+        """int(x) of a float: CPython's errors for nan, infinities and values out of i64.
+
+        The hot path is one unordered compare, `|x| >= 2**63` (true for nan and both
+        infinities too); only then does a cold `scf.if` decide which error to raise
+        (-2**63 itself is in range and falls through it)."""
+        from ember.ir.core import Block, Operation, Region
+
         t = x.type
-        self.check(self.not_(self.fpred("isnan", x)), "ValueError", "cannot convert float NaN to integer")
-        self.check(self.not_(self.fpred("isinf", x)), "OverflowError",
-                   "cannot convert float infinity to integer")
-        # [-2**63, 2**63) is exactly representable at both ends in f32 and f64
-        in_range = self.and_(self.cmpf("oge", x, self.const(-2.0 ** 63, t)),
-                             self.cmpf("olt", x, self.const(2.0 ** 63, t)))
-        self.check(in_range, "OverflowError",
-                   "float too large to convert to int64 (ember integers are 64-bit)")
+        big = self.const(2.0 ** 63, t)  # exact in f32 and f64
+        suspect = self.cmpf("uge", self.op("math.fabs", [x], t), big)
+        then = Block()
+        with self.b.at(then):
+            self.check(self.not_(self.fpred("isnan", x)), "ValueError",
+                       "cannot convert float NaN to integer")
+            self.check(self.not_(self.fpred("isinf", x)), "OverflowError",
+                       "cannot convert float infinity to integer")
+            self.check(self.cmpf("oeq", x, self.const(-2.0 ** 63, t)), "OverflowError",
+                       "float too large to convert to int64 (ember integers are 64-bit)")
+            then.append(Operation("scf.yield", [], [], loc=self.b.loc))
+        other = Block()
+        other.append(Operation("scf.yield", [], [], loc=self.b.loc))
+        self.b.op("scf.if", [suspect], [], regions=[Region([then]), Region([other])])
         return self.op("arith.fptosi", [x], I64)

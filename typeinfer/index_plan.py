@@ -74,8 +74,9 @@ def plan(op: Operation, t: ArrayType, index_ops: list[Value], index_types: list[
         if isinstance(it, TupleType):
             items = [(e, j) for j, e in enumerate(it.elements)]
         for et, j in items:
-            if isinstance(et, ScalarType) and et.is_int:
-                raw.append(Entry("i", k, j))
+            if (isinstance(et, ScalarType) and et.is_int) or (
+                    isinstance(et, ArrayType) and et.ndim == 0 and et.dtype.is_int):
+                raw.append(Entry("i", k, j))  # a 0-d integer array is an integer (NumPy)
             elif isinstance(et, SliceType) and j is None:
                 sign, one, full = _slice_info(v, et)
                 raw.append(Entry("s", k, None, sign, one, full))

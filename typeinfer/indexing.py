@@ -13,6 +13,7 @@ from ember.ir.core import Operation, Value
 from ember.ir.types import ArrayType, ScalarType, TupleType, Type
 
 from . import array_emit as ae
+from . import fancy_indexing as fancy
 from .emit import Emitter
 from .index_plan import Plan, plan
 from .rules import describe, fail, rule
@@ -48,17 +49,16 @@ def infer_getitem(op: Operation, types: list[Type]) -> list[Type]:
         return [t.elements[_tuple_index(op, t, types)]]
     if not isinstance(t, ArrayType):
         raise fail(op, f"{describe(op, types[:1])} is not subscriptable")
-    if t.dtype.is_complex:
-        raise fail(op, "complex arrays are not supported yet")
+    if fancy.has_array_index(types[1:]):
+        return [fancy.infer_getitem(op, t, list(op.operands[1:]), types[1:])]
     return [_plan(op, types, 1).result]
 
 
 def _element(em: Emitter, vals: list, pos: int, elem: int | None):
     v = vals[pos]
-    if elem is None:
-        return v
-    t = v.type
-    return em.op("tuple.get", [v], t.elements[elem], index=elem)
+    if elem is not None:
+        v = em.op("tuple.get", [v], v.type.elements[elem], index=elem)
+    return fancy.scalar_index(em, v) if fancy.is_int0d(v.type) else v
 
 
 def view(em: Emitter, op: Operation, a: Value, p: Plan, index_vals: list) -> Value:
@@ -112,6 +112,8 @@ def lower_getitem(em: Emitter, op: Operation, vals: list) -> list:
     if isinstance(a.type, TupleType):
         i = _tuple_index(op, a.type, [v.type for v in vals])
         return [em.op("tuple.get", [a], a.type.elements[i], index=i)]
+    if fancy.has_array_index([v.type for v in vals[1:]]):
+        return [fancy.lower_getitem(em, op, a, vals[1:])]
     p = _plan(op, [v.type for v in vals], 1)
     idx = vals[1:]
     if p.is_load:
@@ -130,9 +132,12 @@ def infer_setitem(op: Operation, types: list[Type]) -> list[Type]:
     t, vt = types[0], types[1]
     if not isinstance(t, ArrayType):
         raise fail(op, f"{describe(op, types[:1])} does not support item assignment")
-    if t.dtype.is_complex or (isinstance(vt, ScalarType) and vt.is_complex):
-        raise fail(op, "complex arrays are not supported yet")
     _writable(op, t)
+    if fancy.has_array_index(types[2:]):
+        if not isinstance(vt, (ScalarType, ArrayType)):
+            raise fail(op, f"cannot assign a value of type {vt} to array elements")
+        fancy.infer_setitem(op, t, vt, list(op.operands[2:]), types[2:])
+        return []
     p = plan(op, t, list(op.operands[2:]), list(types[2:]))
     if not isinstance(vt, (ScalarType, ArrayType)):
         raise fail(op, f"cannot assign a value of type {vt} to array elements")
@@ -147,6 +152,9 @@ def lower_setitem(em: Emitter, op: Operation, vals: list) -> list:
     a, value = vals[0], vals[1]
     types = [v.type for v in vals]
     infer_setitem(op, types)
+    if fancy.has_array_index(types[2:]):
+        fancy.lower_setitem(em, op, a, value, vals[2:])
+        return []
     p = plan(op, a.type, list(op.operands[2:]), types[2:])
     idx = vals[2:]
     if p.is_load:

@@ -15,9 +15,9 @@ from typing import Protocol
 from ember.ir.core import Block, FuncOp, Operation, Value
 from ember.ir.errors import IRError, TypingError
 from ember.ir.opdefs import TYPED
-from ember.ir.types import BOTTOM, I64, NONE, UNKNOWN, TupleType, Type
+from ember.ir.types import BOTTOM, I64, NONE, UNKNOWN, TupleType, Type, is_numeric
 
-from .lattice import def_loc, is_int_like, is_real, line_of, type_name, unify
+from .lattice import def_loc, is_int_like, line_of, type_name, unify
 from .rules import RULES, ensure_loaded
 from .static import is_static
 
@@ -204,5 +204,5 @@ class Propagation:
 
     def condition(self, op: Operation, v: Value) -> None:
         t = self.type_of(v)
-        if t != BOTTOM and not (is_real(t) or isinstance(t, TupleType) or t == NONE):
+        if t != BOTTOM and not (is_numeric(t) or isinstance(t, TupleType) or t == NONE):
             raise TypingError(f"a condition of type {type_name(t)} has no truth value", op.loc)

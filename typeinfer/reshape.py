@@ -1,11 +1,12 @@
 """Array methods and numpy functions that copy or re-shape: a.copy(), a.astype(dtype),
-a.reshape(...) / np.reshape, ravel, flatten.
+a.reshape(...) / np.reshape, a.ravel() / np.ravel, a.flatten().
 
 copy and astype go through `array_math.copy` (a new C array, NumPy's unsafe cast).
-reshape/ravel/flatten build a new C array filled in row-major order: the IR has no
-reshaped-view op yet, so unlike NumPy a reshape never shares memory with its source
-(writes through it do not reach the source). A -1 extent is inferred; a size mismatch is
-NumPy's ValueError at run time.
+reshape and ravel of a C-contiguous array are `array.reshape` VIEWS sharing its memory
+(writes through them reach the source), as NumPy gives; of an F or strided array they
+build a new C array filled in row-major order (NumPy copies in most of those cases too;
+it can still make a view of some strided arrays, ember never does). flatten always
+copies. A -1 extent is inferred; a size mismatch is NumPy's ValueError at run time.
 """
 from __future__ import annotations
 
@@ -23,8 +24,6 @@ def _array(call: Call, name: str = "a") -> ArrayType:
     t = call.type(name)
     if not isinstance(t, ArrayType):
         raise fail(call.op, f"{call.fn}() needs an array, got {t}")
-    if t.dtype.is_complex:
-        raise fail(call.op, "complex arrays are not supported yet")
     return t
 
 
@@ -34,8 +33,6 @@ def infer_copy_method(call: Call) -> Type:
     dtype = call.dtype() if call.fn == "astype" else t.dtype
     if dtype is None:
         raise fail(call.op, "astype() needs a dtype")
-    if dtype.is_complex:
-        raise fail(call.op, "complex arrays are not supported yet")
     return ArrayType(dtype, t.ndim, "C")
 
 
@@ -65,11 +62,17 @@ def _ndim(call: Call, items: list) -> int:
     return len(types)
 
 
+def _is_view(call: Call, t: ArrayType) -> bool:
+    return t.layout == "C" and call.fn != "flatten"
+
+
 def infer_reshape(call: Call) -> Type:
-    t = _array(call)
-    if call.fn in ("ravel", "flatten", "numpy.ravel"):
-        return ArrayType(t.dtype, 1, "C")
-    return ArrayType(t.dtype, _ndim(call, _shape_items(call)), "C")
+    t = call.type("a")
+    if not isinstance(t, ArrayType):
+        raise fail(call.op, f"{call.fn}() needs an array, got {t}")
+    ndim = 1 if call.fn in ("ravel", "flatten", "numpy.ravel") \
+        else _ndim(call, _shape_items(call))
+    return ArrayType(t.dtype, ndim, "C", _is_view(call, t) and t.readonly)
 
 
 def _new_extents(em: Emitter, call: Call, size: Value) -> list[Value]:
@@ -87,14 +90,32 @@ def _new_extents(em: Emitter, call: Call, size: Value) -> list[Value]:
     safe = em.select(em.cmpi("eq", known, ae.i64(em, 0)), one, known)
     inferred = em.op("arith.floordivsi", [size, safe], I64)
     dims = [em.select(em.cmpi("eq", d, minus), inferred, d) for d in given]
+    unknowns = ae.i64(em, 0)
+    for d in given:
+        unknowns = ae.add(em, unknowns, em.select(em.cmpi("eq", d, minus), one, ae.i64(em, 0)))
+    em.check(em.cmpi("sle", unknowns, one), "ValueError", "can only specify one unknown dimension")
     total = one
     for d in dims:
         em.check(em.cmpi("sge", d, ae.i64(em, 0)), "ValueError",
                  "can only specify one unknown dimension")
         total = ae.mul(em, total, d)
-    shape = "(" + ", ".join("{}" for _ in given) + ("," if len(given) == 1 else "") + ")"
-    em.b.op("cf.assert", [em.cmpi("eq", total, size), size] + given, [],
-            {"exc": "ValueError", "msg": f"cannot reshape array of size {{}} into shape {shape}"})
+    # NumPy cannot infer a -1 extent when the others multiply to 0
+    ambiguous = em.and_(em.cmpi("eq", known, ae.i64(em, 0)), em.cmpi("eq", unknowns, one))
+    total = em.select(ambiguous, minus, total)
+    fits = em.cmpi("eq", total, size)
+    # NumPy's message prints a -1 extent as "newaxis" (and drops a leading one): one assert
+    # per place the unknown extent may be, each excusing the other cases
+    for k in [None] + list(range(len(given))):
+        parts = ["{}" if j != k else "newaxis" for j in range(len(given))]
+        args = [d for j, d in enumerate(given) if j != k]
+        if k == 0:
+            parts = parts[1:]
+        shape = "(" + ",".join(parts) + ("," if len(given) == 1 else "") + ")"
+        case = em.cmpi("eq", unknowns, ae.i64(em, 0)) if k is None \
+            else em.cmpi("eq", given[k], minus)
+        em.b.op("cf.assert", [em.or_(fits, em.not_(case)), size] + args, [],
+                {"exc": "ValueError",
+                 "msg": f"cannot reshape array of size {{}} into shape {shape}"})
     return dims
 
 
@@ -123,15 +144,31 @@ def copy_into_shape(em: Emitter, a: Value, dims: list[Value]) -> Value:
 @method("reshape", params=("a", "shape"), required=2, varargs=True, infer=infer_reshape)
 @npfunc("reshape", infer=infer_reshape)
 def lower_reshape(em: Emitter, call: Call) -> Value:
-    infer_reshape(call)
+    t = infer_reshape(call)
     a = call.args["a"]
-    return copy_into_shape(em, a, _new_extents(em, call, ae.size(em, a)))
+    return _reshaped(em, call, a, t, _new_extents(em, call, ae.size(em, a)))
+
+
+def _reshaped(em: Emitter, call: Call, a: Value, t: ArrayType, dims: list[Value]) -> Value:
+    if _is_view(call, a.type):  # type: ignore[arg-type]
+        return em.op("array.reshape", [a] + dims, t)
+    return copy_into_shape(em, a, dims)
 
 
 @method("ravel", "flatten", params=("a",), infer=infer_reshape)
 @npfunc("ravel", infer=infer_reshape)
 def lower_ravel(em: Emitter, call: Call) -> Value:
-    infer_reshape(call)
+    t = infer_reshape(call)
     a = call.args["a"]
-    return copy_into_shape(em, a, [ae.size(em, a)])
+    return _reshaped(em, call, a, t, [ae.size(em, a)])
 
+
+
+def flat(em: Emitter, a: Value) -> Value:
+    """a.ravel(): a 1-d view of a C array, else a row-major copy."""
+    t = a.type
+    assert isinstance(t, ArrayType)
+    size = ae.size(em, a)
+    if t.layout == "C":
+        return em.op("array.reshape", [a, size], ArrayType(t.dtype, 1, "C", t.readonly))
+    return copy_into_shape(em, a, [size])

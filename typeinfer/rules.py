@@ -60,6 +60,10 @@ def describe(op: Operation, types: list[Type]) -> str:
 def ensure_loaded() -> None:
     """Import the modules that register rules (kept here to avoid import cycles)."""
     from . import builtins, mathfuncs, pyops  # noqa: F401
+    from . import complexops  # noqa: F401  (wraps the scalar rules for complex operands)
     # array rules after the scalar ones: array_ops wraps the scalar operator rules
     from . import (array_attrs, array_ops, creation, indexing, npcalls, reshape,  # noqa: F401
                    static)
+    from . import complex_arrays  # noqa: F401  (wraps the array rules for complex values)
+    from . import linalg, sorting  # noqa: F401  (np.dot/matmul/norm..., np.sort/argsort)
+    from . import joining, ndindex  # noqa: F401  (concatenate/stack/roll/tile/repeat; np.ndindex)

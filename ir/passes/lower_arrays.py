@@ -36,6 +36,7 @@ from typing import Callable
 from ember.ir.builder import Builder
 from ember.ir.clone import clone_op
 from ember.ir.core import Block, BlockArgument, FuncOp, Module, Operation, OpResult, Region, Value
+from ember.ir.passes.array_shapes import ONE, const_int, drop_known_asserts, static_dim
 from ember.ir.passes.fuse_arrays import ARRAY_OPS, element_operands, groups_of, may_write
 from ember.ir.passes.per_function import apply_per_function
 from ember.ir.types import BOOL, I64, ArrayType, Type
@@ -43,6 +44,7 @@ from ember.ir.types import BOOL, I64, ArrayType, Type
 __all__ = ["run", "apply", "run_func", "has_array_ops", "emit_map_shape"]
 
 Shape = list[Value]
+Element = Callable[[list[Value], bool], Value]  # (indices, general path?) -> element
 _FRESH = frozenset({"array.alloc", "array.map", "array.reduce"})
 
 
@@ -54,18 +56,39 @@ def has_array_ops(module: Module) -> bool:
 class _Emitter:
     """Builds the lowering of one op into a fresh block at the op's location."""
 
-    def __init__(self, op: Operation, deferred: dict[Value, Operation]) -> None:
+    def __init__(self, op: Operation, deferred: dict[Value, Operation],
+                 known: dict[Value, Shape] | None = None,
+                 dims: dict[tuple[Value, int], Value] | None = None) -> None:
+        self.known = known if known is not None else {}
         self.block = Block()
         self.b = Builder(self.block, op.loc)
         self.deferred = deferred
         self.c0 = self.b.constant(0, I64)
         self.c1 = self.b.constant(1, I64)
+        # Extents read so far in this block and the blocks around it (they dominate).
+        self._dims: dict[tuple[Value, int], Value] = dims if dims is not None else {}
+        self._checked: dict[tuple, Shape] = {}
 
     # -- small helpers ------------------------------------------------------------------
+    def dim(self, v: Value, k: int) -> Value:
+        """Extent `k` of `v`: the value it was built from when known (see array_shapes)."""
+        key = (v, k)
+        if key not in self._dims:
+            s = static_dim(v, k, self.known)
+            if s is ONE:
+                s = self.c1
+            elif s is None:
+                s = self.b.value("array.dim", [v], I64, {"axis": k})
+            self._dims[key] = s  # type: ignore[assignment]
+        return self._dims[key]
+
     def dims(self, v: Value) -> Shape:
         t = v.type
         assert isinstance(t, ArrayType)
-        return [self.b.value("array.dim", [v], I64, {"axis": k}) for k in range(t.ndim)]
+        return [self.dim(v, k) for k in range(t.ndim)]
+
+    def is_one(self, x: Value) -> bool:
+        return x is self.c1 or const_int(x) == 1
 
     def cmp(self, pred: str, x: Value, y: Value) -> Value:
         return self.b.value("arith.cmpi", [x, y], BOOL, {"predicate": pred})
@@ -79,26 +102,37 @@ class _Emitter:
 
     # -- broadcasting ---------------------------------------------------------------------
     def broadcast(self, shapes: list[Shape]) -> Shape:
-        """NumPy's broadcast of `shapes` with one check naming them all."""
+        """NumPy's broadcast of `shapes` with one check naming them all. Extents known to
+        be 1 and extents that are one SSA value need neither a select nor a check."""
         if len(shapes) == 1:
             return shapes[0]
+        key = tuple(tuple(s) for s in shapes)
+        if key in self._checked:  # the same operand shapes met again in the expression tree
+            return self._checked[key]
         n = max(len(s) for s in shapes)
         out: Shape = []
         ok: Value | None = None
         for j in range(n):
-            cands = [s[j - (n - len(s))] for s in shapes if j - (n - len(s)) >= 0]
+            cands: list[Value] = []
+            for s in shapes:
+                x = s[j - (n - len(s))] if j - (n - len(s)) >= 0 else None
+                if x is not None and not self.is_one(x) and all(x is not c for c in cands):
+                    cands.append(x)
+            if not cands:
+                out.append(self.c1)
+                continue
             e = cands[0]
             for x in cands[1:]:
-                if x is not e:
-                    e = self.b.value("arith.select", [self.cmp("eq", e, self.c1), x, e], I64)
-            for x in cands:
-                if x is not e:
+                e = self.b.value("arith.select", [self.cmp("eq", e, self.c1), x, e], I64)
+            if len(cands) > 1:
+                for x in cands:
                     ok = self.both(ok, self.b.value(
                         "arith.ori", [self.cmp("eq", x, e), self.cmp("eq", x, self.c1)], BOOL))
             out.append(e)
         text = " ".join(_shape_text(s) for s in shapes)
         self.check(ok, f"operands could not be broadcast together with shapes {text} ",
                    [x for s in shapes for x in s])
+        self._checked[key] = out
         return out
 
     def tree_shape(self, tree: object, shapes: list[Shape | None]) -> Shape | None:
@@ -119,6 +153,8 @@ class _Emitter:
         ok: Value | None = None
         extra = len(src) - len(dest)
         for j, x in enumerate(src):
+            if self.is_one(x):
+                continue
             if j < extra:
                 ok = self.both(ok, self.cmp("eq", x, self.c1))
                 continue
@@ -136,26 +172,55 @@ class _Emitter:
                                       for v in elems]
         return self.tree_shape(groups_of(op), shapes) or []
 
-    def index_plan(self, shape: Shape, result: Shape) -> list[Callable[[list[Value]], Value]]:
-        """For each axis of an operand of `shape` broadcast to `result`: ivs -> its index."""
-        plan = []
+    def index_plan(self, shape: Shape, result: Shape, fast: list[Value]) -> list[Callable[[list[Value], bool], Value]]:
+        """For each axis of an operand of `shape` broadcast to `result`: (ivs, general) ->
+        its index. An extent that is neither 1 nor the result's extent at compile time is
+        the result's extent on the fast path (its test is added to `fast`); on the general
+        path it is 1 or that extent, so min(iv, extent - 1) is the index either way (a
+        loop-variant select LLVM neither unswitches nor vectorizes: the code stays small)."""
+        plan: list[Callable[[list[Value], bool], Value]] = []
         lead = len(result) - len(shape)
         for k, e in enumerate(shape):
             j = k + lead
-            if j < 0:
-                plan.append(lambda ivs: self.c0)
+            if j < 0 or self.is_one(e):
+                plan.append(lambda ivs, g: self.c0)
             elif e is result[j]:
-                plan.append(lambda ivs, j=j: ivs[j])
+                plan.append(lambda ivs, g, j=j: ivs[j])
             else:
-                nz = self.b.value("arith.extui", [self.cmp("ne", e, self.c1)], I64)
-                plan.append(lambda ivs, j=j, nz=nz: self.b.value("arith.muli", [ivs[j], nz], I64))
+                fast.append(self.cmp("eq", e, result[j]))
+                last = self.b.value("arith.subi", [e, self.c1], I64)
+
+                def index(ivs: list[Value], general: bool, j: int = j, last: Value = last) -> Value:
+                    if not general:
+                        return ivs[j]
+                    below = self.cmp("ult", ivs[j], last)
+                    return self.b.value("arith.select", [below, ivs[j], last], I64)
+                plan.append(index)
         return plan
+
+    def versions(self, fast: list[Value], types: list[Type],
+                 build: Callable[[bool], list[Value]]) -> list[Value]:
+        """`build(False)` under the fast-path test when there is one, else `build(True)`;
+        without tests only the fast version."""
+        if not fast:
+            return build(False)
+        cond = fast[0]
+        for c in fast[1:]:
+            cond = self.both(cond, c)
+        regions = []
+        for general in (False, True):
+            blk = Block()
+            with self.b.at(blk):
+                self.b.op("scf.yield", build(general))
+            regions.append(Region([blk]))
+        return list(self.b.op("scf.if", [cond], types, regions=regions).results)
 
     # -- elements -----------------------------------------------------------------------
     def elementwise(self, op: Operation, result: Shape | None = None,
-                    ) -> tuple[Shape, Callable[[list[Value]], Value]]:
-        """Broadcast shape of a map/assign's element operands and an element generator.
-        With `result` (assign) the operands are indexed against that shape instead."""
+                    ) -> tuple[Shape, Element, list[Value]]:
+        """Broadcast shape of a map/assign's element operands, an element generator and the
+        fast-path tests (see index_plan). With `result` (assign) the operands are indexed
+        against that shape instead."""
         elems = element_operands(op)
         shapes: list[Shape | None] = [self.dims(v) if isinstance(v.type, ArrayType) else None
                                       for v in elems]
@@ -163,28 +228,30 @@ class _Emitter:
         target = shape if result is None else result
         if result is not None and any(s is not None for s in shapes):
             self.assign_check(shape, result)
-        plans = [self.index_plan(s, target) if s is not None else None for s in shapes]
+        fast: list[Value] = []
+        plans = [self.index_plan(s, target, fast) if s is not None else None for s in shapes]
         region = op.regions[0]
 
-        def element(ivs: list[Value]) -> Value:
+        def element(ivs: list[Value], general: bool) -> Value:
             args = []
             for v, plan in zip(elems, plans):
                 if plan is None:
                     args.append(v)
                 else:
-                    idx = [p(ivs) for p in plan]
+                    idx = [p(ivs, general) for p in plan]
                     args.append(self.b.value("array.load", [v] + idx, v.type.dtype))  # type: ignore[attr-defined]
             return self.inline(region, args)
 
-        return target, element
+        return target, element, fast
 
-    def source(self, v: Value) -> tuple[Shape, Callable[[list[Value]], Value]]:
-        """Shape and element generator of a reduce operand (a deferred map is fused)."""
+    def source(self, v: Value) -> tuple[Shape, Element, list[Value]]:
+        """Shape, element generator and fast-path tests of a reduce operand (a deferred
+        map is fused)."""
         producer = self.deferred.get(v)
         if producer is not None:
             return self.elementwise(producer)
         shape = self.dims(v)
-        return shape, lambda ivs: self.b.value("array.load", [v] + ivs, v.type.dtype)  # type: ignore[attr-defined]
+        return shape, lambda ivs, g: self.b.value("array.load", [v] + ivs, v.type.dtype), []  # type: ignore[attr-defined]
 
     def inline(self, region: Region, args: list[Value]) -> Value:
         blk = region.block
@@ -229,62 +296,74 @@ class _Emitter:
 
     # -- the three ops ------------------------------------------------------------------
     def lower_map(self, op: Operation) -> Value:
-        shape, element = self.elementwise(op)
+        shape, element, fast = self.elementwise(op)
         rt = op.results[0].type
         assert isinstance(rt, ArrayType) and rt.ndim == len(shape), f"{op.name} result {rt}"
         out = self.b.value("array.alloc", shape, ArrayType(rt.dtype, rt.ndim, "C"),
                            hint=op.results[0].name)
 
-        def body(ivs: dict[int, Value], _: list[Value]) -> list[Value]:
-            idx = [ivs[k] for k in range(len(shape))]
-            self.b.op("array.store", [element(idx), out] + idx)
-            return []
+        def build(general: bool) -> list[Value]:
+            def body(ivs: dict[int, Value], _: list[Value]) -> list[Value]:
+                idx = [ivs[k] for k in range(len(shape))]
+                self.b.op("array.store", [element(idx, general), out] + idx)
+                return []
+            return self.nest(shape, list(range(len(shape))), [], body)
 
-        self.nest(shape, list(range(len(shape))), [], body)
+        self.versions(fast, [], build)
+        self.known[op.results[0]] = shape
         return out
 
     def lower_assign(self, op: Operation) -> None:
         dest = op.operands[0]
+        if _is_self_copy(op):
+            return  # `a[1:] += x` ends with `a[1:] = <that same view>`: nothing to do
         for i, v in enumerate(op.operands[1:], start=1):
             if isinstance(v.type, ArrayType) and v is not dest and _may_overlap(v, dest):
                 op.operands[i] = self.copy(v)
         dt = dest.type
         assert isinstance(dt, ArrayType)
-        shape, element = self.elementwise(op, self.dims(dest))
+        shape, element, fast = self.elementwise(op, self.dims(dest))
 
-        def body(ivs: dict[int, Value], _: list[Value]) -> list[Value]:
-            idx = [ivs[k] for k in range(len(shape))]
-            self.b.op("array.store", [element(idx), dest] + idx)
-            return []
+        def build(general: bool) -> list[Value]:
+            def body(ivs: dict[int, Value], _: list[Value]) -> list[Value]:
+                idx = [ivs[k] for k in range(len(shape))]
+                self.b.op("array.store", [element(idx, general), dest] + idx)
+                return []
+            return self.nest(shape, _order(dt), [], body)
 
-        self.nest(shape, _order(dt), [], body)
+        self.versions(fast, [], build)
 
     def lower_reduce(self, op: Operation) -> Value:
         src, init = op.operands
-        shape, element = self.source(src)
+        shape, element, fast = self.source(src)
         axis = op.attributes.get("axis", -1)
         region = op.regions[0]
-
-        def step(ivs: dict[int, Value], acc: list[Value]) -> list[Value]:
-            x = element([ivs[k] for k in range(len(shape))])
-            return [self.inline(region, [acc[0], x])]
-
         st = src.type
         assert isinstance(st, ArrayType) and isinstance(axis, int)
+
+        def stepper(general: bool) -> Callable[[dict[int, Value], list[Value]], list[Value]]:
+            def step(ivs: dict[int, Value], acc: list[Value]) -> list[Value]:
+                x = element([ivs[k] for k in range(len(shape))], general)
+                return [self.inline(region, [acc[0], x])]
+            return step
+
         if axis < 0:
-            return self.nest(shape, _order(st, len(shape)), [init], step)[0]
+            return self.versions(fast, [init.type], lambda g: self.nest(
+                shape, _order(st, len(shape)), [init], stepper(g)))[0]
         rt = op.results[0].type
         assert isinstance(rt, ArrayType) and rt.ndim == len(shape) - 1
         kept = [k for k in range(len(shape)) if k != axis]
         out = self.b.value("array.alloc", [shape[k] for k in kept],
                            ArrayType(rt.dtype, rt.ndim, "C"), hint=op.results[0].name)
 
-        def outer(ivs: dict[int, Value], _: list[Value]) -> list[Value]:
-            acc = self.nest(shape, [axis], [init], step, ivs)[0]
-            self.b.op("array.store", [acc, out] + [ivs[k] for k in kept])
-            return []
+        def build(general: bool) -> list[Value]:
+            def outer(ivs: dict[int, Value], _: list[Value]) -> list[Value]:
+                acc = self.nest(shape, [axis], [init], stepper(general), ivs)[0]
+                self.b.op("array.store", [acc, out] + [ivs[k] for k in kept])
+                return []
+            return self.nest(shape, kept, [], outer)
 
-        self.nest(shape, kept, [], outer)
+        self.versions(fast, [], build)
         return out
 
 
@@ -321,6 +400,15 @@ def _is_func_arg(v: Value) -> bool:
     return isinstance(v, BlockArgument) and isinstance(v.block.parent.parent, FuncOp)  # type: ignore[union-attr]
 
 
+def _is_self_copy(op: Operation) -> bool:
+    """An assign of the destination itself, element for element, unchanged."""
+    dest, *elems = op.operands
+    if len(elems) != 1 or elems[0] is not dest:
+        return False
+    blk = op.regions[0].block
+    return len(blk.ops) == 1 and blk.ops[0].operands[0] is blk.args[0]
+
+
 def _may_overlap(a: Value, b: Value) -> bool:
     ra, rb = _root(a), _root(b)
     if ra is rb:
@@ -335,16 +423,18 @@ def _may_overlap(a: Value, b: Value) -> bool:
 class _Lowerer:
     def __init__(self, func: FuncOp) -> None:
         self.subst: dict[Value, Value] = {}
+        self.shapes: dict[Value, Shape] = {}  # lowered map -> its extents (they dominate it)
         self.changed = False
 
-    def block(self, block: Block) -> None:
+    def block(self, block: Block, dims: dict[tuple[Value, int], Value] | None = None) -> None:
+        dims = dict(dims or {})
         deferred = _deferred_maps(block)
         new_ops: list[Operation] = []
         for op in block.ops:
             for region in op.regions:
                 if op.name not in ARRAY_OPS:
                     for b in region.blocks:
-                        self.block(b)
+                        self.block(b, dims)
             if op.name not in ARRAY_OPS:
                 new_ops.append(op)
                 continue
@@ -353,7 +443,7 @@ class _Lowerer:
                 op.parent = None
                 continue  # emitted inside the reduce that reads it
             self._resolve(op, deferred)
-            em = _Emitter(op, deferred)
+            em = _Emitter(op, deferred, self.shapes, dims)
             if op.name == "array.map":
                 self.subst[op.results[0]] = em.lower_map(op)
             elif op.name == "array.assign":
@@ -401,7 +491,7 @@ def run_func(func: FuncOp) -> bool:
     if lw.subst:
         for op in func.walk():
             op.operands = [_chase(lw.subst, v) for v in op.operands]
-    return lw.changed
+    return drop_known_asserts(func) or lw.changed
 
 
 def _chase(m: dict[Value, Value], v: Value) -> Value:

@@ -10,7 +10,8 @@ from ember.ir.builder import Builder
 from ember.ir.core import Block, FuncOp, Module, Region, SymbolRef, Value
 from ember.ir.location import Location
 from ember.ir.opdefs import MATH_BINARY, MATH_UNARY, OPS
-from ember.ir.types import (BOOL, F32, F64, I32, I64, NONE, UNKNOWN, ArrayType, TupleType, Type)
+from ember.ir.types import (BOOL, C64, C128, F32, F64, I32, I64, NONE, UNKNOWN, ArrayType,
+                            TupleType, Type)
 
 PAIR = TupleType((F64, I64))
 VEC = ArrayType(F64, 1, "C")
@@ -47,9 +48,23 @@ SIGNATURES.update({
     "array.alloc": ([I64], [VEC], {}),
     "array.subview": ([MAT, I64, I64, I64, I64], [ArrayType(F64, 2, "A")], {"kinds": "isn"}),
     "array.transpose": ([MAT], [ArrayType(F64, 2, "A")], {}),
+    "array.reshape": ([ArrayType(F64, 2, "C"), I64], [VEC], {}),
     "array.retain": ([VEC], [], {}),
     "array.release": ([VEC], [], {}),
 })
+CVEC = ArrayType(C128, 1, "C")
+SIGNATURES.update({
+    "complex.make": ([F64, F64], [C128], {}),
+    "complex.re": ([C128], [F64], {}),
+    "complex.im": ([C64], [F32], {}),
+    "complex.abs": ([C128], [F64], {}),
+    "complex.neg": ([C128], [C128], {}),
+    "complex.conj": ([C64], [C64], {}),
+    "array.real": ([CVEC], [ArrayType(F64, 1, "A")], {}),
+    "array.imag": ([ArrayType(C64, 2, "F", True)], [ArrayType(F32, 2, "A", True)], {}),
+})
+for _n in ("add", "sub", "mul", "div", "npdiv"):
+    SIGNATURES[f"complex.{_n}"] = ([C128, C128], [C128], {})
 for _n in MATH_UNARY:
     SIGNATURES[f"math.{_n}"] = ([F64], [F64], {})
 for _n in MATH_BINARY:

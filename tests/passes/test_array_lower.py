@@ -16,6 +16,24 @@ from tests.passes.array_interp import Interp
 from tests.passes.build import ops_named
 
 
+def fast_loops(m) -> list:
+    """The scf.for ops outside the general (else) version of a broadcast-versioned nest:
+    the loops that run when every operand extent equals the result's."""
+    out = []
+
+    def walk(block):
+        for op in block.ops:
+            if op.name == "scf.for":
+                out.append(op)
+            regions = op.regions[:1] if op.name == "scf.if" else op.regions
+            for r in regions:
+                for b in r.blocks:
+                    walk(b)
+    for f in m:
+        walk(f.body.block)
+    return out
+
+
 def numpy_outcome(fn, *args):
     try:
         return fn(*args)
@@ -152,7 +170,7 @@ def test_assign_into_fortran_dest_walks_axis_zero_innermost():
     m = module(func("f", [A2F, A1], NONE, lambda b, d, s: aassign(b, d, [s], lambda bb, u: u)))
     lowered = lower(m)
     # Two arguments may share memory: the source is copied first (its own C-order nest).
-    loops = [op for op in lowered["f"].body.block.ops if op.name == "scf.for"]
+    loops = [op for op in fast_loops(lowered) if op.parent.parent.parent.name != "scf.for"]
     assert len(loops) == 2
     outer_ub = loops[-1].operands[1]
     assert outer_ub.op.attributes["axis"] == 1
@@ -188,7 +206,7 @@ def test_sum_of_squared_difference_makes_no_temporary():
     x, y = np.arange(5.0), np.arange(5.0)[::-1].copy()
     lowered = run_both(m, [x, y], float(np.sum((x - y) ** 2)))
     assert not ops_named(lowered, "array.alloc")
-    assert len(ops_named(lowered, "scf.for")) == 1
+    assert len(fast_loops(lowered)) == 1
     bad = Interp(lowered).call("f", [np.ones(3), np.ones(2)])
     assert bad == numpy_outcome(lambda a, b: np.sum((a - b) ** 2), np.ones(3), np.ones(2))
 
@@ -211,7 +229,7 @@ def test_stencil_assign_fuses_into_one_loop():
     u = np.arange(8.0) ** 2
     lowered = lower(m)
     assert len(ops_named(lowered, "array.alloc")) == 1
-    assert len(ops_named(lowered, "scf.for")) == 1
+    assert len(fast_loops(lowered)) == 1
     got = Interp(lowered).call("f", [u, 0.1]).a
     want = u[1:-1] + 0.1 * (u[:-2] - 2.0 * u[1:-1] + u[2:])
     assert np.array_equal(got[1:-1], want)

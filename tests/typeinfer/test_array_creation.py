@@ -91,7 +91,7 @@ def test_reshape_ravel_flatten():
     assert f.return_type == TupleType((arr(F64, 2), arr(F64, 2), arr(F64, 1), arr(F64, 1),
                                        arr(F64, 1)))
     msgs = messages(f)
-    assert "cannot reshape array of size {} into shape ({}, {})" in msgs
+    assert "cannot reshape array of size {} into shape ({},{})" in msgs
     assert "cannot reshape array of size {} into shape ({},)" in msgs
 
 

@@ -121,7 +121,8 @@ def complex_arr(a):
     return a[0]
 
 
-def test_complex_arrays_not_supported_yet():
+def test_complex_array_element_is_complex():
     from ember.ir.types import C128
-    with pytest.raises(TypingError, match="complex arrays are not supported yet"):
-        typed(complex_arr, arr(C128, 1))
+    m = typed(complex_arr, arr(C128, 1))
+    assert any(op.name == "array.load" and op.results[0].type == C128
+               for op in m.walk())
