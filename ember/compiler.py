@@ -85,7 +85,7 @@ class Specialization:
 
 def _infer(untyped: FuncOp, arg_types: tuple[Type, ...],
            options: dict[str, Any]) -> tuple[Module, str]:
-    typed, entry = infer_module(untyped, list(arg_types), untyped_ir)
+    typed, entry = infer_module(untyped, list(arg_types), untyped_ir, options)
     for name, value in options.items():
         typed[entry].attributes[name] = value
     return typed, entry

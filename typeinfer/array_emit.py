@@ -12,19 +12,22 @@ from ember.ir.builder import Builder
 from ember.ir.core import Block, FuncOp, Operation, Region, Value
 from ember.ir.types import BOOL, I64, ArrayType, ScalarType, TupleType
 
+from .calls import option
 from .emit import Emitter
 
 INDEX_MSG = "index {} is out of bounds for axis {} with size {}"
 
 
 def boundscheck(op: Operation) -> bool:
-    """The `boundscheck` attribute of the function holding `op` (true when absent)."""
+    """Whether indexing at `op` checks its bounds: the `boundscheck` attribute of the
+    function holding `op` when it has one (ember's own library code sets it false), else the
+    jit option of this compilation (true by default)."""
     node: object = op
     while node is not None and not isinstance(node, FuncOp):
         node = getattr(node, "parent", None)
-    if isinstance(node, FuncOp):
-        return bool(node.attributes.get("boundscheck", True))
-    return True
+    if isinstance(node, FuncOp) and "boundscheck" in node.attributes:
+        return bool(node.attributes["boundscheck"])
+    return bool(option("boundscheck", True))
 
 
 def i64(em: Emitter, x: int) -> Value:

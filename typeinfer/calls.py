@@ -8,6 +8,8 @@ saw, those callers are inferred again, until nothing changes.
 """
 from __future__ import annotations
 
+import threading
+
 from typing import Callable
 
 from ember.ir.core import FuncOp, Module, Operation, SymbolRef, Value
@@ -48,8 +50,11 @@ class Specializer:
     """Drives inference over the call graph (the `CallTyper` and `CallResolver` of the
     two steps)."""
 
-    def __init__(self, get_untyped: Callable[[object], FuncOp]) -> None:
+    def __init__(self, get_untyped: Callable[[object], FuncOp],
+                 options: dict[str, object] | None = None) -> None:
         self.get_untyped = get_untyped
+        # The jit options (boundscheck, ...): they apply to every function of the module.
+        self.options: dict[str, object] = dict(options or {})
         self.untyped: dict[int, tuple[object, FuncOp]] = {}
         self.specs: dict[tuple[int, tuple[Type, ...]], Spec] = {}
         self.symbols: set[str] = set()
@@ -142,11 +147,12 @@ class Specializer:
             raise TypingError(f"{entry.name}() takes {len(entry.args)} arguments but "
                               f"{len(arg_types)} were given", entry.loc)
         self.root = entry
-        _ACTIVE.append(self)
+        active = _active()
+        active.append(self)
         try:
             return self._infer(entry, arg_types)
         finally:
-            _ACTIVE.pop()
+            active.pop()
 
     def _infer(self, entry: FuncOp, arg_types: list[Type]) -> tuple[Module, str]:
         root, _ = self.spec(entry, tuple(arg_types), entry.name)
@@ -191,23 +197,40 @@ class Specializer:
 
 
 def infer_module(entry: FuncOp, arg_types: list[Type],
-                 get_untyped: Callable[[object], FuncOp]) -> tuple[Module, str]:
+                 get_untyped: Callable[[object], FuncOp],
+                 options: dict[str, object] | None = None) -> tuple[Module, str]:
     """Typed module holding `entry` specialized for `arg_types` (symbol `entry.name`) and
-    every callee specialization it reaches; returns it with the entry's symbol."""
-    return Specializer(get_untyped).infer(entry, list(arg_types))
+    every callee specialization it reaches; returns it with the entry's symbol. `options`
+    are the jit options (e.g. boundscheck), read by the rules through `option`."""
+    return Specializer(get_untyped, options).infer(entry, list(arg_types))
 
 
 # ---- library calls: a rule calling a Python function of ember's own -------------------
 # A typing rule (np.sort, ...) may implement an operation as a plain Python function that
 # ember compiles like any callee (typeinfer/sortlib.py). Rules see only (op, types), so
 # the Specializer running the inference is kept on this stack by `Specializer.infer`.
-_ACTIVE: list[Specializer] = []
+# Per thread: two dispatchers may compile at once in different threads.
+_LOCAL = threading.local()
+
+
+def _active() -> list[Specializer]:
+    stack = getattr(_LOCAL, "stack", None)
+    if stack is None:
+        stack = _LOCAL.stack = []
+    return stack
+
+
+def option(name: str, default: object) -> object:
+    """A jit option of the compilation running in this thread."""
+    active = _active()
+    return active[-1].options.get(name, default) if active else default
 
 
 def _library_spec(op: Operation, pyfunc: object, arg_types: list[Type]) -> Spec:
-    if not _ACTIVE:
+    active = _active()
+    if not active:
         raise TypingError(f"{op.name}: library call outside type inference", op.loc)
-    sp = _ACTIVE[-1]
+    sp = active[-1]
     # library code indexes only in range (its callers check sizes): no IndexError checks,
     # in the function and in the helpers of its module that it calls
     import sys

@@ -3,22 +3,33 @@
 After this pass the IR holds only the array ops the backend lowers (array.dim, load,
 store, alloc, subview, transpose): each whole-array op becomes
 
-- NumPy broadcasting of its array operands: the extents come from `array.dim`; on each
-  axis the result extent is the one that is not 1, and a mismatch raises ValueError
-  with NumPy's wording through a formatted `cf.assert` (one check per broadcast group:
-  see `fuse_arrays` for the `groups` attribute);
+- NumPy broadcasting of its array operands: the extents come from `array.dim`, or from
+  the op that built the array when it is known (`array_facts.static_dim`: slice counts,
+  alloc extents, 1 for `np.newaxis`); on each axis the result extent is the one that is
+  not 1, and a mismatch raises ValueError with NumPy's wording through a formatted
+  `cf.assert` (one check per broadcast group: see `fuse_arrays` for the `groups`
+  attribute). Extents known to be 1, or that are the same SSA value, need no check;
 - `array.alloc` of the result (map, reduce with an axis);
 - a nest of `scf.for` over the result extents, axis 0 outermost (the last axis
   innermost, so C-contiguous data is walked with unit stride; an F-layout destination is
   walked the other way), loading each operand at the broadcast index and inlining the
-  op's region (`clone_op`). An operand axis of extent 1 is indexed by `iv * (extent != 1)`:
-  the factor is computed once before the nest, so the inner loop keeps a loop-invariant
-  stride that LLVM's vectorizer versions for.
+  op's region (`clone_op`). An operand axis whose extent is known to be 1 is indexed by 0,
+  one whose extent is the result's by the loop index. Any other extent is only known at
+  run time to be 1 or the result's: the nest is then emitted twice under an `scf.if`,
+  a fast version (all such extents equal the result's: plain indices, which LLVM
+  vectorizes) and a general one indexing `min(iv, extent - 1)` (right for both cases,
+  and no loop-invariant condition for LLVM to unswitch on: before, one
+  `iv * (extent != 1)` per operand let LLVM's unswitching multiply the loop 2^k times).
 
 Zero-trip loops make empty arrays work; a 0-d result is one iteration of no loop.
 
 `array.reduce` over a single-use `array.map` of the same block (no memory write between
 them) iterates the map's broadcast shape and computes the element inline: no temporary.
+
+An `array.assign` of a view to itself, unchanged (`a[1:] += x` ends with `a[1:] = <that
+view>` once CSE has merged the two subviews), is dropped. After lowering,
+`array_facts.drop_known_asserts` removes checks implied by earlier ones (the broadcast
+checks type inference already made, the second bounds check of `h[k] += 1`).
 
 Overlap rule of `array.assign` (NumPy copies when source and destination memory overlap):
 an element operand is copied into a fresh temporary before the loop unless it is the
@@ -35,8 +46,9 @@ from typing import Callable
 
 from ember.ir.builder import Builder
 from ember.ir.clone import clone_op
-from ember.ir.core import Block, BlockArgument, FuncOp, Module, Operation, OpResult, Region, Value
-from ember.ir.passes.array_shapes import ONE, const_int, drop_known_asserts, static_dim
+from ember.ir.core import Block, FuncOp, Module, Operation, OpResult, Region, Value
+from ember.ir.passes.array_facts import (ONE, const_int, drop_known_asserts, is_self_copy,
+                                         may_overlap, static_dim)
 from ember.ir.passes.fuse_arrays import ARRAY_OPS, element_operands, groups_of, may_write
 from ember.ir.passes.per_function import apply_per_function
 from ember.ir.types import BOOL, I64, ArrayType, Type
@@ -45,7 +57,6 @@ __all__ = ["run", "apply", "run_func", "has_array_ops", "emit_map_shape"]
 
 Shape = list[Value]
 Element = Callable[[list[Value], bool], Value]  # (indices, general path?) -> element
-_FRESH = frozenset({"array.alloc", "array.map", "array.reduce"})
 
 
 def has_array_ops(module: Module) -> bool:
@@ -71,7 +82,7 @@ class _Emitter:
 
     # -- small helpers ------------------------------------------------------------------
     def dim(self, v: Value, k: int) -> Value:
-        """Extent `k` of `v`: the value it was built from when known (see array_shapes)."""
+        """Extent `k` of `v`: the value it was built from when known (see array_facts)."""
         key = (v, k)
         if key not in self._dims:
             s = static_dim(v, k, self.known)
@@ -315,10 +326,10 @@ class _Emitter:
 
     def lower_assign(self, op: Operation) -> None:
         dest = op.operands[0]
-        if _is_self_copy(op):
+        if is_self_copy(op):
             return  # `a[1:] += x` ends with `a[1:] = <that same view>`: nothing to do
         for i, v in enumerate(op.operands[1:], start=1):
-            if isinstance(v.type, ArrayType) and v is not dest and _may_overlap(v, dest):
+            if isinstance(v.type, ArrayType) and v is not dest and may_overlap(v, dest):
                 op.operands[i] = self.copy(v)
         dt = dest.type
         assert isinstance(dt, ArrayType)
@@ -384,40 +395,6 @@ def _shape_text(shape: Shape) -> str:
     if len(shape) == 1:
         return "({},)"
     return "(" + ",".join("{}" for _ in shape) + ")"
-
-
-def _root(v: Value) -> Value:
-    while isinstance(v, OpResult) and v.op.name in ("array.subview", "array.transpose"):
-        v = v.op.operands[0]
-    return v
-
-
-def _is_fresh(v: Value) -> bool:
-    return isinstance(v, OpResult) and v.op.name in _FRESH
-
-
-def _is_func_arg(v: Value) -> bool:
-    return isinstance(v, BlockArgument) and isinstance(v.block.parent.parent, FuncOp)  # type: ignore[union-attr]
-
-
-def _is_self_copy(op: Operation) -> bool:
-    """An assign of the destination itself, element for element, unchanged."""
-    dest, *elems = op.operands
-    if len(elems) != 1 or elems[0] is not dest:
-        return False
-    blk = op.regions[0].block
-    return len(blk.ops) == 1 and blk.ops[0].operands[0] is blk.args[0]
-
-
-def _may_overlap(a: Value, b: Value) -> bool:
-    ra, rb = _root(a), _root(b)
-    if ra is rb:
-        return True
-    if _is_fresh(ra) and (_is_fresh(rb) or _is_func_arg(rb)):
-        return False
-    if _is_fresh(rb) and _is_func_arg(ra):
-        return False
-    return True
 
 
 class _Lowerer:

@@ -95,6 +95,11 @@ def test_bounds_checks():
         check_np(out_of_bounds, a, i, jitted=f)
     g = ember.jit(boundscheck=False)(out_of_bounds)
     assert g(a, 2) == 2.0
+    assert "IndexError" in f.inspect_ir("typed")
+    assert "IndexError" not in g.inspect_ir("typed")
+    sig = "array<f64, 2, C>"
+    assert "IndexError" in ember.jit(total2d).inspect_ir("typed", signature=sig)
+    assert "IndexError" not in ember.jit(boundscheck=False)(total2d).inspect_ir("typed", signature=sig)
 
 
 def test_empty_and_zero_d():

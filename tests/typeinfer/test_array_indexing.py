@@ -178,9 +178,9 @@ def mask(a):
     return a[a > 0.5]
 
 
-def test_mask_indexing_not_supported_yet():
-    with pytest.raises(TypingError, match="Boolean-mask indexing is not supported yet"):
-        typed(mask, arr(F64, 1))
+def test_mask_indexing_gives_a_fresh_1d_array():
+    # fancy indexing proper is tested in test_fancy_indexing.py
+    assert typed(mask, arr(F64, 1)).return_type == arr(F64, 1)
 
 
 # ---- stores -------------------------------------------------------------------------------

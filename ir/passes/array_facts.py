@@ -1,4 +1,4 @@
-"""What the array lowering knows about extents without reading them at run time.
+"""What the array lowering knows at compile time: extents, overlap, implied checks.
 
 `static_dim(v, axis)` follows a value back through the ops that build it (views,
 allocations, reshapes) to the value that holds one of its extents: the count of a
@@ -7,17 +7,23 @@ whose extents are the same SSA value need no broadcast check and no broadcast
 index, and an extent known to be 1 broadcasts without either: that is how
 `x[:, None] + y[None, :]` and `a[1:] - a[:-1]`-style code lower to plain loops.
 
+`may_overlap(a, b)` says whether two array values may share memory (the overlap rule of
+`array.assign` in lower_arrays); `is_self_copy(op)` spots an assign of a view to itself.
+
 `drop_known_asserts(func)` removes a `cf.assert` whose condition is an SSA value
 already asserted on every path to it (an enclosing or earlier op of the same
 structured scope), or the constant true: `h[k] += 1` checks its index once.
 """
 from __future__ import annotations
 
-from ember.ir.core import Block, FuncOp, Operation, OpResult, Value
+from ember.ir.core import Block, BlockArgument, FuncOp, Operation, OpResult, Value
 from ember.ir.opdefs import is_pure
 from ember.ir.types import BOOL, ArrayType
 
-__all__ = ["static_dim", "const_int", "drop_known_asserts"]
+__all__ = ["static_dim", "const_int", "drop_known_asserts", "cond_key", "may_overlap",
+           "is_self_copy", "ONE"]
+
+_FRESH = frozenset({"array.alloc", "array.map", "array.reduce"})
 
 ONE = "one"  # static_dim's answer for an axis of extent 1 known at compile time
 
@@ -164,3 +170,40 @@ def _scope(block: Block, known: set[object], memo: dict[Value, object]) -> bool:
         keep.append(op)
     block.ops = keep
     return changed
+
+
+# ---- overlap ---------------------------------------------------------------------------
+def _root(v: Value) -> Value:
+    while isinstance(v, OpResult) and v.op.name in ("array.subview", "array.transpose", "array.reshape"):
+        v = v.op.operands[0]
+    return v
+
+
+def _is_fresh(v: Value) -> bool:
+    return isinstance(v, OpResult) and v.op.name in _FRESH
+
+
+def _is_func_arg(v: Value) -> bool:
+    return isinstance(v, BlockArgument) and isinstance(v.block.parent.parent, FuncOp)  # type: ignore[union-attr]
+
+
+def is_self_copy(op: Operation) -> bool:
+    """An assign of the destination itself, element for element, unchanged."""
+    dest, *elems = op.operands
+    if len(elems) != 1 or elems[0] is not dest:
+        return False
+    blk = op.regions[0].block
+    return len(blk.ops) == 1 and blk.ops[0].operands[0] is blk.args[0]
+
+
+def may_overlap(a: Value, b: Value) -> bool:
+    """May arrays `a` and `b` share memory? False only when provably not: their roots
+    (through views) are different fresh allocations, or a fresh one and an argument."""
+    ra, rb = _root(a), _root(b)
+    if ra is rb:
+        return True
+    if _is_fresh(ra) and (_is_fresh(rb) or _is_func_arg(rb)):
+        return False
+    if _is_fresh(rb) and _is_func_arg(ra):
+        return False
+    return True
