@@ -32,8 +32,12 @@ class ExpressionsMixin(BuilderBase):
         v = node.value
         if isinstance(v, (bool, int, float, complex)):
             return self.constant_value(v, node)
-        if isinstance(v, (str, bytes)):
-            raise self.error(f"strings ({type(v).__name__} values) are not supported by ember", node)
+        if isinstance(v, bytes):
+            raise self.error("strings (bytes values) are not supported by ember", node)
+        if isinstance(v, str):
+            raise self.error("strings (str values) are not supported by ember (only as direct "
+                             "arguments of numpy functions and array methods, such as "
+                             "kind='stable')", node)
         if v is None:
             raise self.error("None is not supported as a value (only as a bare `return`)", node)
         raise self.error(f"{type(v).__name__} literals are not supported by ember", node)

@@ -64,11 +64,17 @@ class NumpyMixin(CallsMixin):
                 return self.none_value(node)
         return self.expr(node)
 
-    def argument(self, node: ast.expr, dtype: bool = False, lists: bool = False) -> Value:
+    def argument(self, node: ast.expr, dtype: bool = False, lists: bool = False,
+                 string: bool = False) -> Value:
         """A call argument: None -> py.none; a string in a dtype position -> py.dtype;
-        list literals (numpy calls only) -> nested tuple.make."""
+        another string literal that is a direct argument (`string`) -> py.str (a
+        compile-time option such as kind='stable'); list literals (numpy calls only) ->
+        nested tuple.make."""
         if dtype and isinstance(node, ast.Constant) and isinstance(node.value, str):
             return self.dtype_value(node.value, node)
+        if string and isinstance(node, ast.Constant) and isinstance(node.value, str):
+            with self.located(node):
+                return self.op1("py.str", [], UNKNOWN, {"value": node.value})
         if dtype and isinstance(node, (ast.Name, ast.Attribute)):
             ref = self.static_object(node)
             if ref is not None and isinstance(ref[0], type):  # dtype=object, dtype=str...
@@ -159,9 +165,9 @@ class NumpyMixin(CallsMixin):
         for p in params[:entry.required]:
             if p not in given:
                 raise self.type_error(f"{spelled}() missing required argument {p!r}", node)
-        operands = [self.argument(a, dtype=p == "dtype", lists=True)
+        operands = [self.argument(a, dtype=p == "dtype", lists=True, string=True)
                     for p, a in zip(params, node.args)]
-        operands += [self.argument(k.value, dtype=k.arg == "dtype", lists=True)
+        operands += [self.argument(k.value, dtype=k.arg == "dtype", lists=True, string=True)
                      for k in node.keywords]
         kwnames = ",".join(k.arg for k in node.keywords)  # type: ignore[misc]
         return self.op1("py.npcall", operands, UNKNOWN, {"fn": entry.name, "kwnames": kwnames})
@@ -183,8 +189,10 @@ class NumpyMixin(CallsMixin):
         decides which methods exist for the object's type."""
         obj = self.expr(func.value)
         astype = func.attr in ("astype", "view")
-        operands = [self.argument(a, dtype=astype and i == 0) for i, a in enumerate(node.args)]
-        operands += [self.argument(k.value, dtype=k.arg == "dtype") for k in node.keywords]
+        operands = [self.argument(a, dtype=astype and i == 0, string=True)
+                    for i, a in enumerate(node.args)]
+        operands += [self.argument(k.value, dtype=k.arg == "dtype", string=True)
+                     for k in node.keywords]
         kwnames = ",".join(k.arg for k in node.keywords)  # type: ignore[misc]
         return self.op1("py.callmethod", [obj, *operands], UNKNOWN,
                         {"name": func.attr, "kwnames": kwnames})

@@ -126,6 +126,9 @@ py.npcall {fn, kwnames} (args..., kwargs...)                                nump
                                                                             comma-separated list naming the
                                                                             trailing operands
 py.dtype {dtype}  py.none  py.ellipsis  py.slice (start, stop, step)  py.len     literals and helpers
+py.str {value}                                                              a string literal that is a direct
+                                                                            argument of a numpy call or method
+                                                                            (kind='stable', ord='fro')
 py.ndindex_size (shape)  py.ndindex_get (shape, k)                            `for idx in np.ndindex(shape)`:
                                                                             the number of index tuples, and
                                                                             the k-th one (row-major) as a
@@ -524,6 +527,7 @@ _def("py.getattr", 1, 1, typed=False, attrs=("name",))
 _def("py.callmethod", (1, None), 1, pure=False, typed=False, attrs=("name", "kwnames"))
 _def("py.npcall", (0, None), 1, pure=False, typed=False, attrs=("fn", "kwnames"))
 _def("py.dtype", 0, 1, typed=False, attrs=("dtype",))
+_def("py.str", 0, 1, typed=False, attrs=("value",))
 _def("py.none", 0, 1, typed=False)
 _def("py.ellipsis", 0, 1, typed=False)
 _def("py.slice", 3, 1, typed=False)

@@ -7,7 +7,7 @@ Python arithmetic; `check` emits `cf.assert` with a builtin exception and messag
 from __future__ import annotations
 
 from ember.ir.builder import Builder
-from ember.ir.core import Value
+from ember.ir.core import Block, Operation, Region, Value
 from ember.ir.errors import IRError
 from ember.ir.types import BOOL, F64, I64, NONE, ArrayType, ScalarType, TupleType, Type
 
@@ -161,8 +161,6 @@ class Emitter:
         The hot path is one unordered compare, `|x| >= 2**63` (true for nan and both
         infinities too); only then does a cold `scf.if` decide which error to raise
         (-2**63 itself is in range and falls through it)."""
-        from ember.ir.core import Block, Operation, Region
-
         t = x.type
         big = self.const(2.0 ** 63, t)  # exact in f32 and f64
         suspect = self.cmpf("uge", self.op("math.fabs", [x], t), big)

@@ -331,14 +331,13 @@ def lower_trace(em: Emitter, call: Call) -> Value:
 
 # ---- norm ---------------------------------------------------------------------------------
 def _norm_ord(call: Call):
-    """ord as None, 'fro' or a float (compile-time)."""
+    """ord as None, a string ('fro') or a float (compile-time)."""
     if not call.has("ord") or call.type("ord") == NONE:
         return None
-    from .static import NotConstant, const_value
+    from .static import NotConstant, StringLiteral, const_value
+    if isinstance(call.type("ord"), StringLiteral):
+        return call.type("ord").value  # type: ignore[attr-defined]
     raw = call.raw["ord"]
-    lit = getattr(getattr(raw, "op", None), "attributes", {}).get("value")
-    if isinstance(lit, str):
-        return lit
     try:
         x = const_value(raw)
     except NotConstant:
@@ -359,13 +358,28 @@ def infer_norm(call: Call) -> Type:
         raise fail(call.op, "numpy.linalg.norm() supports axis=None only")
     if call.bool("keepdims", False):
         raise fail(call.op, "numpy.linalg.norm() supports keepdims=False only")
-    o = _norm_ord(call)
-    if t.ndim == 2 and o not in (None, "fro"):
-        raise fail(call.op, f"numpy.linalg.norm() of a matrix supports ord=None and 'fro' "
-                            f"only, got {o!r}")
-    if t.ndim != 2 and o is not None and (t.ndim != 1 or isinstance(o, str)):
-        raise fail(call.op, f"numpy.linalg.norm(): invalid ord {o!r} for a {t.ndim}-D array")
+    _check_norm_ord(call, t.ndim, _norm_ord(call))
     return t.dtype if t.dtype.is_float else F64
+
+
+def _check_norm_ord(call: Call, ndim: int, o) -> None:
+    """NumPy's ValueErrors for an ord that fits no norm (at compile time), and a TypingError
+    for the matrix norms ember does not compute."""
+    from .static import StaticValueError
+    if o is None:
+        return
+    if ndim == 1:
+        if isinstance(o, str):
+            raise StaticValueError(f"Invalid norm order {o!r} for vectors", call.op.loc)
+        return
+    if ndim != 2:
+        raise StaticValueError("Improper number of dimensions to norm.", call.op.loc)
+    if o in ("fro", "f"):
+        return
+    if o in ("nuc", 2.0, -2.0, 1.0, -1.0, math.inf, -math.inf):
+        raise fail(call.op, f"numpy.linalg.norm() of a matrix with ord={o!r} is not supported "
+                            "by ember (only ord=None and 'fro')")
+    raise StaticValueError("Invalid norm order for matrices.", call.op.loc)
 
 
 @npfunc("linalg.norm", infer=infer_norm)
@@ -380,7 +394,7 @@ def lower_norm(em: Emitter, call: Call) -> Value:
     def add_reduce(f) -> Value:
         return array_reduce(em, x, em.const(0.0, dt), -1,
                             lambda acc, v: em.op("arith.addf", [acc, f(v)], dt))
-    if o is None or o == "fro" or o == 2.0:
+    if o is None or o in ("fro", "f") or o == 2.0:
         def sq(v: Value) -> Value:
             c = np_cast(em, v, dt)
             return em.op("arith.mulf", [c, c], dt)

@@ -2,8 +2,10 @@
 
 The algorithms are plain Python in typeinfer/sortlib.py (a stable merge sort, nan last),
 compiled by ember like a user's helper and called with `func.call` (calls.library_call).
-Every kind= ('quicksort', 'mergesort', 'stable', 'heapsort' is refused) gets the stable
-sort: argsort results are then those of NumPy's kind='stable'. axis must be -1, 0 or None
+Every kind= NumPy accepts (a string starting with q, h, m or s in either case:
+'quicksort', 'heapsort', 'mergesort', 'stable') gets the stable sort: argsort results are
+then those of NumPy's kind='stable', which is one of the orders NumPy's unstable kinds may give.
+Another string is NumPy's ValueError, raised at compile time. axis must be -1, 0 or None
 (a 1-D array: all the same). uint64 keys are sorted as int64 with the sign bit flipped
 (an order-preserving map), because scalar comparisons of uint64 are signed in ember today.
 """
@@ -18,19 +20,19 @@ from .calls import library_call, library_call_type
 from .emit import NONE_VALUE, Emitter
 from .npcalls import Call, method, npfunc
 from .rules import fail
+from .static import StaticValueError, static_str
 
-KINDS = ("quicksort", "mergesort", "stable")
 U64_FLIP = -(1 << 63)  # xor with the sign bit
 
 
-def _kind_literal(call: Call) -> str | None:
-    if not call.has("kind") or call.type("kind") == NONE:
-        return None
-    raw = call.raw["kind"]
-    lit = getattr(getattr(raw, "op", None), "attributes", {}).get("value")
-    if not isinstance(lit, str):
-        raise fail(call.op, f"{call.fn}() argument 'kind' must be a string constant")
-    return lit
+def _check_kind(call: Call) -> None:
+    """kind= as NumPy parses it (by its first letter); the value does not change the result."""
+    if not call.has("kind"):
+        return
+    kind = static_str(call.op, call.type("kind"), f"{call.fn}() argument 'kind'")
+    if kind is not None and kind[:1].lower() not in ("q", "h", "m", "s"):
+        raise StaticValueError("sort kind must be one of 'quick', 'heap', or 'stable' "
+                               f"(got {kind!r})", call.op.loc)
 
 
 def _check(call: Call, name: str) -> ArrayType:
@@ -47,10 +49,7 @@ def _check(call: Call, name: str) -> ArrayType:
             from .static import StaticAxisError
             raise StaticAxisError(f"axis {axis} is out of bounds for array of dimension 1",
                                   call.op.loc)
-    kind = _kind_literal(call)
-    if kind is not None and kind not in KINDS:
-        raise fail(call.op, f"{call.fn}(): kind={kind!r} is not supported (ember sorts "
-                            f"with a stable merge sort: use one of {', '.join(KINDS)})")
+    _check_kind(call)
     return t
 
 

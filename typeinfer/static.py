@@ -1,8 +1,8 @@
-"""Compile-time-only values of type inference: dtypes, slices, `...`, and constant folding
-of the untyped IR.
+"""Compile-time-only values of type inference: dtypes, slices, `...`, string options, and
+constant folding of the untyped IR.
 
-`py.dtype`, `py.slice`, `py.ellipsis` (and `a.dtype`) get types that live only inside
-typeinfer (`DTypeLiteral`, `SliceType`, `EllipsisType`); their lowering returns a
+`py.dtype`, `py.slice`, `py.ellipsis`, `py.str` (and `a.dtype`) get types that live only
+inside typeinfer (`DTypeLiteral`, `SliceType`, `EllipsisType`, `StringLiteral`); their lowering returns a
 `StaticValue` marker that the consuming rules read (a slice marker holds the typed values
 of its parts), so no op is ever emitted for them. A static value flowing into a merge,
 a return or a call argument is a TypingError (propagate / calls check `is_static`).
@@ -13,6 +13,7 @@ indices need.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,16 @@ class EllipsisType(Type):
 ELLIPSIS = EllipsisType()
 
 
+@dataclass(frozen=True, repr=False)
+class StringLiteral(Type):
+    """A string option of a numpy call known at compile time (kind='stable', ord='fro')."""
+
+    value: str
+
+    def __str__(self) -> str:
+        return f"str<{json.dumps(self.value)}>"
+
+
 class StaticValue:
     """What a static op lowers to: its type and, for a slice, the typed parts (None when
     absent). Never an operand of an emitted op."""
@@ -69,7 +80,7 @@ class StaticValue:
 
 def is_static(t: Type) -> bool:
     """A compile-time-only type (None included): it cannot be carried or passed."""
-    return isinstance(t, (DTypeLiteral, SliceType, EllipsisType)) or t == NONE
+    return isinstance(t, (DTypeLiteral, SliceType, EllipsisType, StringLiteral)) or t == NONE
 
 
 class StaticIndexError(TypingError, IndexError):
@@ -136,6 +147,21 @@ def lower_ellipsis(em: Emitter, op: Operation, vals: list) -> list:
     return [StaticValue(ELLIPSIS)]
 
 
+@rule("py.str", infer=lambda op, types: [StringLiteral(str(op.attributes["value"]))])
+def lower_str(em: Emitter, op: Operation, vals: list) -> list:
+    return [StaticValue(StringLiteral(str(op.attributes["value"])))]
+
+
+def static_str(op: Operation, t: Type, what: str) -> str | None:
+    """The string an option argument of type `t` holds (None for None); a TypingError
+    naming `what` for anything else."""
+    if isinstance(t, StringLiteral):
+        return t.value
+    if t == NONE:
+        return None
+    raise fail(op, f"{what} must be a string constant, got {t}")
+
+
 # ---- slices ---------------------------------------------------------------------
 def infer_slice(op: Operation, types: list[Type]) -> list[Type]:
     for v, t in zip(op.operands, types):
@@ -168,6 +194,8 @@ def const_value(v: Value) -> Any:
         return op.attributes["value"]
     if n == "py.none":
         return None
+    if n == "py.str":
+        return op.attributes["value"]
     if n in ("py.neg", "py.pos"):
         x = const_value(op.operands[0])
         if isinstance(x, (bool, int, float)):

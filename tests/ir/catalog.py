@@ -80,7 +80,7 @@ STRUCTURED = {"arith.constant", "func.call", "func.return", "scf.if", "scf.for",
 
 # Values for the attributes the untyped ops require.
 UNTYPED_ATTRS: dict[str, object] = {"name": "shape", "kwnames": "axis", "fn": "linalg.norm",
-                                    "dtype": F32}
+                                    "dtype": F32, "value": "stable"}
 
 
 def _loc(line: int) -> Location:
