@@ -6,7 +6,9 @@ semantics).
 The scalar operator rules of pyops/builtins stay as they are: each is wrapped so that an
 operation with an array operand takes the array path. `x op= y` (the frontend marks it
 `inplace`) with an array `x` writes into `x` (NumPy's same_kind casting is checked at
-compile time) and gives `x` back. axis / keepdims / ddof must be compile-time constants.
+compile time) and gives `x` back; like NumPy's fn(x, y, out=x) it requires the broadcast
+shape of (x, y) to be x's shape (array_math.check_inplace). axis / keepdims / ddof must be
+compile-time constants.
 """
 from __future__ import annotations
 
@@ -80,8 +82,13 @@ def _operator_type(op: Operation, fn: str, types: list[Type]) -> Type:
 
 def _operator_lower(em: Emitter, op: Operation, fn: str, vals: list[Value]) -> Value:
     am = _am()
+    inplace = _inplace(op, [v.type for v in vals])
+    if inplace and len(vals) == 2:
+        # NumPy's fn(x, y, out=x): y may not grow x (not even `() += (1,)`), and the errors
+        # are the iterator's, raised before any element is computed.
+        am.check_inplace(em, vals[0], vals[1])
     r = am.elementwise(em, fn, vals, op)
-    if _inplace(op, [v.type for v in vals]):
+    if inplace:
         am.assign(em, vals[0], r, op)
         return vals[0]
     return r

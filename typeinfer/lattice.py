@@ -5,7 +5,9 @@ scalars promote bool < int32 < int64 < float64 and float32 < float64 (an int
 meeting a float32 gives float64, since float32 cannot hold every int64);
 tuples unify element-wise when their lengths agree; arrays of one dtype and ndim
 unify to the strided layout 'A' when their layouts differ, read-only when one is. Anything else is a
-conflict.
+conflict. Unsigned ints meet narrower unsigned ones and bool as the wider unsigned type, and
+signed ones as int64 -- except uint64 and a signed int: no type holds both exactly (NumPy
+would pick float64), so that merge is a conflict rather than a silently wrong value.
 """
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ def unify(a: Type, b: Type) -> Type | None:
     return None
 
 
-def _unify_scalar(a: ScalarType, b: ScalarType) -> ScalarType:
+def _unify_scalar(a: ScalarType, b: ScalarType) -> ScalarType | None:
     if a.is_complex or b.is_complex:
         return C128
     if a.is_bool:
@@ -63,6 +65,8 @@ def _unify_scalar(a: ScalarType, b: ScalarType) -> ScalarType:
         return F64
     if a.kind == b.kind:
         return a if a.bits >= b.bits else b
+    if (a.kind == "u" and a.bits == 64) or (b.kind == "u" and b.bits == 64):
+        return None
     return I64
 
 

@@ -5,6 +5,15 @@ int op int computes in i64 (add/sub/mul wrap: ember's one documented difference)
 bool acts as an int; int op float converts the int; `/` is always float. Division,
 modulo, power and shifts carry `cf.assert` checks raising the exceptions and the exact
 messages CPython 3.11 raises.
+
+An operator with an unsigned operand (uint8..uint64: a value read from an array, a
+reduction, np.uint64(x)) is NumPy's scalar operator instead, as array expressions compute
+it: the type a Python int could not tell apart is what NumPy gives (uint8 + uint8 wraps in
+uint8, uint64 + int32 is float64, uint / uint is float64, x // 0 and x % 0 are 0, -uint8
+wraps, comparisons of ints are exact whatever the signedness), with i64 / f64 / bool
+operands taken as Python scalars (NEP 50: uint8 + 1 is uint8, and a Python int outside
+the unsigned range raises NumPy's OverflowError "Python integer -1 out of bounds for uint8"
+at run time). Comparisons with floats convert the int to the float type, as NumPy does.
 """
 from __future__ import annotations
 
@@ -12,8 +21,9 @@ from ember.ir.core import Operation, Value
 from ember.ir.opdefs import PY_BINARY, PY_COMPARE
 from ember.ir.types import BOOL, F64, I64, NONE, ScalarType, TupleType, Type
 
+from .array_ufuncs import NEG_POWER, element, loop_types, np_cast
 from .emit import Emitter
-from .lattice import arith_type, is_float, is_int_like, is_real
+from .lattice import arith_type, is_float, is_int_like, is_real, type_name
 from .rules import describe, fail, rule
 
 SYMBOL = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%",
@@ -45,7 +55,11 @@ def infer_binary(op: Operation, types: list[Type]) -> list[Type]:
                            "(bitwise operators need integers)")
         if k != "lshift" and k != "rshift" and a.is_bool and b.is_bool:
             return [BOOL]
+        if has_unsigned(a, b):
+            return [np_loop(op, k, types)[1]]
         return [I64]
+    if has_unsigned(a, b):
+        return [np_loop(op, k, types)[1]]
     t = arith_type(a, b)
     if k == "truediv" and not t.is_float:
         t = F64
@@ -117,6 +131,8 @@ def lower_binary(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
     a, b = vals
     rt = infer_binary(op, [a.type, b.type])[0]
     assert isinstance(rt, ScalarType)
+    if has_unsigned(a.type, b.type):
+        return [np_binary(em, op, _kind(op), a, b)]
     ca, cb = em.cast(a, rt), em.cast(b, rt)
     if _kind(op) == "truediv" and is_int_like(a.type) and is_int_like(b.type):
         # CPython's int / int has its own message
@@ -143,7 +159,12 @@ _FLIP = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
 
 
 def compare(em: Emitter, kind: str, a: Value, b: Value) -> Value:
-    """Python's `a <kind> b` for bool/int/float operands: exact across int and float."""
+    """Python's `a <kind> b` for bool/int/float operands: exact across int and float
+    (NumPy's comparison when an operand is unsigned)."""
+    if has_unsigned(a.type, b.type):
+        ins, _ = loop_types(NP_COMPARE[kind], [a.type, b.type])
+        return element(em, NP_COMPARE[kind], [np_cast(em, v, t) for v, t in zip((a, b), ins)],
+                       BOOL)
     if is_int_like(a.type) and is_int_like(b.type):
         return em.cmpi(_CMPI[kind], em.to_i64(a), em.to_i64(b))
     if is_float(a.type) and is_float(b.type):
@@ -163,6 +184,46 @@ for _k in PY_COMPARE:
     rule(f"py.{_k}", infer=infer_compare)(lower_compare)
 
 
+# ---- unsigned operands: NumPy's scalar operators ----------------------------------
+NP_BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "truediv": "divide",
+             "floordiv": "floor_divide", "mod": "remainder", "pow": "power",
+             "lshift": "left_shift", "rshift": "right_shift", "bitand": "bitwise_and",
+             "bitor": "bitwise_or", "bitxor": "bitwise_xor", "matmul": "matmul"}
+NP_COMPARE = {"lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal",
+              "eq": "equal", "ne": "not_equal"}
+
+
+def has_unsigned(*types: Type) -> bool:
+    return any(isinstance(t, ScalarType) and t.kind == "u" for t in types)
+
+
+def np_loop(op: Operation, kind: str, types: list[Type]) -> tuple[list[ScalarType], ScalarType]:
+    """NumPy's (input types, result type) of a binary operator (i64 / f64 weak)."""
+    if kind == "matmul":
+        raise fail(op, f"unsupported operand types for @: {describe(op, types)}")
+    return loop_types(NP_BINARY[kind], types, op)
+
+
+def np_binary(em: Emitter, op: Operation, kind: str, a: Value, b: Value) -> Value:
+    ins, out = np_loop(op, kind, [a.type, b.type])
+    xs = []
+    for v, t in zip((a, b), ins):
+        if v.type == I64 and t.kind == "u":
+            _check_fits(em, v, t)  # NEP 50: a Python int must fit the unsigned type
+        xs.append(np_cast(em, v, t))
+    if kind == "pow" and out.is_int and ins[1].is_signed:
+        em.check(em.cmpi("sge", xs[1], em.const(0, ins[1])), "ValueError", NEG_POWER)
+    return element(em, NP_BINARY[kind], xs, out)
+
+
+def _check_fits(em: Emitter, v: Value, t: ScalarType) -> None:
+    ok = em.cmpi("sge", v, em.const(0, I64))
+    if t.bits < 64:
+        ok = em.and_(ok, em.cmpi("sle", v, em.const((1 << t.bits) - 1, I64)))
+    em.b.op("cf.assert", [ok, v], [], {"exc": "OverflowError",
+                                       "msg": f"Python integer {{}} out of bounds for {type_name(t)}"})
+
+
 # ---- unary ------------------------------------------------------------------------
 def infer_unary(op: Operation, types: list[Type]) -> list[Type]:
     (a,) = types
@@ -171,7 +232,7 @@ def infer_unary(op: Operation, types: list[Type]) -> list[Type]:
         return [BOOL]
     if not is_real(a) or (k == "invert" and is_float(a)):
         raise fail(op, f"bad operand type for {SYMBOL[k]}: {describe(op, types)}")
-    return [a if is_float(a) else I64]
+    return [a if is_float(a) or has_unsigned(a) else I64]
 
 
 @rule("py.neg", "py.pos", "py.invert", "py.not", infer=infer_unary)
@@ -182,6 +243,9 @@ def lower_unary(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
         return [em.not_(em.truth(a))]
     if is_float(a.type):
         return [em.op("arith.negf", [a], a.type) if k == "neg" else a]
+    if has_unsigned(a.type):  # NumPy's: -uint8(3) is uint8(253)
+        fn = {"neg": "negative", "pos": "positive", "invert": "invert"}[k]
+        return [element(em, fn, [a], a.type)]  # type: ignore[arg-type]
     x = em.to_i64(a)
     if k == "neg":
         return [em.op("arith.subi", [em.const(0, I64), x], I64)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ember
@@ -159,46 +159,51 @@ def test_three_operand_expressions_broadcast_like_numpy(shapes, seed):
     check_view(expr3, J_E3, *views, close=1e-12)
 
 
-def _assign_ok(dest: np.ndarray, src: np.ndarray) -> bool:
-    try:
-        dest.copy()[...] = src
-    except ValueError:
-        return False
-    return True
-
-
-def _inplace_ok(dest: np.ndarray, src: np.ndarray) -> bool:
-    try:
-        np.add(dest, src, out=np.empty_like(dest))
-    except ValueError:
-        return False
-    return True
-
-
 @FEWER
 @given(shapes=broadcast_shapes(2), seed=st.integers(0, 3))
 def test_assignments_broadcast_like_numpy(shapes, seed):
+    """`dest[...] = src` and `dest += src`, including the mismatches: NumPy names an
+    assignment's source without its leading 1s ("from shape (0,)" for (1, 0)), and an
+    in-place operator is numpy.add(dest, src, out=dest), which rejects a src that would
+    grow dest ("non-broadcastable output operand ...")."""
     dest, src = values(shapes[0], seed), values(shapes[1], seed + 1)
-    lead = src.shape[:max(0, src.ndim - dest.ndim)]
-    if 1 in lead and not _assign_ok(dest, src):
-        # NumPy names the source without its leading 1s ("from shape (0,)" for (1, 0));
-        # ember names the full shape: same error, same message otherwise.
-        with pytest.raises(ValueError, match="could not broadcast input array from shape"):
-            J_ASSIGN(dest.copy(), src)
+    check_np(assign_bcast, dest, src, jitted=J_ASSIGN)
+    if _long_mismatch(dest.shape, src.shape):  # test_inplace_mismatch_of_many_extents
+        with pytest.raises(ValueError, match="^operands could not be broadcast together"):
+            J_IADD(dest.copy(), src)
     else:
-        check_np(assign_bcast, dest, src, jitted=J_ASSIGN)
-    assume(_inplace_ok(dest, src))  # the mismatches: test_inplace_operator_mismatches below
-    check_np(iadd_bcast, dest, src, jitted=J_IADD)
+        check_np(iadd_bcast, dest, src, jitted=J_IADD)
 
 
-@pytest.mark.xfail(strict=True, reason="in-place operators on arrays check the operand as an "
-                   "assignment source (typeinfer/array_ops.py): NumPy also rejects a source that "
-                   "would grow the destination, e.g. () += (1,), and words the error "
-                   "'non-broadcastable output operand with shape ... doesn't match the "
-                   "broadcast shape ...'")
-@pytest.mark.parametrize("sd,ss", [((), (1,)), ((2, 1), (2, 3)), ((3,), (2, 3))])
+def _long_mismatch(sd: tuple, ss: tuple) -> bool:
+    """NumPy's message for operands of `x += y` that do not broadcast names the shapes of
+    x, y and x again: more than the 8 extents the backend formats into one message."""
+    try:
+        np.broadcast_shapes(sd, ss)
+    except ValueError:
+        return 2 * len(sd) + len(ss) > 8
+    return False
+
+
+@pytest.mark.parametrize("sd,ss", [((), (1,)), ((2, 1), (2, 3)), ((3,), (2, 3)), ((1,), (2,)),
+                                   ((2, 3), (1, 1, 3)), ((2,), (3,)), ((2, 3), (4, 5, 3)),
+                                   ((), (2, 1)), ((2, 1), (1,)), ((0, 2), (1, 1, 2))])
 def test_inplace_operator_mismatches(sd, ss):
     check_np(iadd_bcast, np.ones(sd), np.ones(ss), jitted=J_IADD)
+
+
+@pytest.mark.xfail(strict=True, reason="the backend formats at most 8 extents into an error "
+                   "message (backend/runtime_helpers.ERR_ARG_SLOTS): for (x, y, x) shapes with "
+                   "more, ember leaves out NumPy's trailing output shape")
+@pytest.mark.parametrize("sd,ss", [((2, 2, 2), (3, 2, 2)), ((2, 2, 2, 2), (3,))])
+def test_inplace_mismatch_of_many_extents(sd, ss):
+    check_np(iadd_bcast, np.ones(sd), np.ones(ss), jitted=J_IADD)
+
+
+@pytest.mark.parametrize("sd,ss", [((2,), (1, 0)), ((2,), (1, 1, 3)), ((2,), (2, 1, 3)),
+                                   ((2,), (1, 2, 1, 3)), ((3, 3), (1, 1, 2)), ((2,), (1, 2))])
+def test_assignment_errors_name_the_source_without_leading_ones(sd, ss):
+    check_np(assign_bcast, np.ones(sd), np.ones(ss), jitted=J_ASSIGN)
 
 
 # ---- leaks -------------------------------------------------------------------------------
