@@ -5,16 +5,30 @@ min/max follow CPython exactly on values (min(a, b) is a unless b < a, so nan
 placement matters) but the result has one static type: min(1, 2.5) is 1.0 in ember
 (documented difference). round(x, n) scales by 10**n and rounds half to even like
 Numba; it can differ from CPython's correctly rounded decimal result in rare cases.
+
+Unsigned operands (uint8..uint64, values read from arrays) behave as the same call on
+NumPy scalars: abs keeps the type; int and round(x) give an exact int64, so a uint64
+value >= 2**63 raises OverflowError (CPython's exact int would not fit ember's int64);
+float converts exactly-rounded (uitofp); round(x, n) is NumPy's np.round (x itself for
+n >= 0, else the float computation x / 10**-n, rint, * 10**-n cast back to the type, so
+it can wrap as NumPy does); divmod is NumPy's floor_divide/remainder pair (NEP 50 weak
+Python operands, x // 0 == 0). min/max compare exactly (NumPy's comparison, as CPython
+does on the NumPy scalars) and merge the operand types as a variable would: uint64 with a
+signed int has no such type and is a TypingError naming the operands.
 """
 from __future__ import annotations
 
 from ember.ir.core import Operation, Value
-from ember.ir.types import F64, I64, NONE, TupleType, Type
+from ember.ir.types import F64, I64, NONE, ScalarType, TupleType, Type
 
+from .array_ufuncs import np_cast
 from .emit import Emitter
-from .lattice import arith_type, is_float, is_int_like, is_real, unify
-from .pyops import compare
+from .lattice import arith_type, is_float, is_int_like, is_real, type_name, unify
+from .pyops import compare, has_unsigned, np_binary, np_loop
 from .rules import describe, fail, rule
+
+U64_TOO_BIG = ("{}() of a uint64 value >= 2**63: the exact int does not fit in int64 "
+               "(ember integers are 64-bit)")
 
 
 def _need_real(op: Operation, types: list[Type], what: str) -> None:
@@ -24,9 +38,19 @@ def _need_real(op: Operation, types: list[Type], what: str) -> None:
 
 
 # ---- abs, int, float --------------------------------------------------------------
+def exact_i64(em: Emitter, x: Value, what: str) -> Value:
+    """An int, bool or unsigned value as the exact int64 CPython's int(x) would be: a uint64
+    value >= 2**63 raises OverflowError instead of wrapping to a negative int."""
+    t = x.type
+    if isinstance(t, ScalarType) and t.kind == "u" and t.bits == 64:
+        em.check(em.cmpi("sge", x, em.const(0, t)), "OverflowError", U64_TOO_BIG.format(what))
+        return np_cast(em, x, I64)  # same width: the bits are the value once below 2**63
+    return em.to_i64(x)
+
+
 def infer_abs(op: Operation, types: list[Type]) -> list[Type]:
     _need_real(op, types, "abs")
-    return [types[0] if is_float(types[0]) else I64]
+    return [types[0] if is_float(types[0]) or has_unsigned(types[0]) else I64]
 
 
 @rule("py.abs", infer=infer_abs)
@@ -34,6 +58,8 @@ def lower_abs(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
     x = vals[0]
     if is_float(x.type):
         return [em.op("math.fabs", [x], x.type)]
+    if has_unsigned(x.type):  # abs(np.uint64(x)) is the same np.uint64
+        return [x]
     x = em.to_i64(x)
     neg = em.op("arith.subi", [em.const(0, I64), x], I64)
     return [em.select(em.cmpi("slt", x, em.const(0, I64)), neg, x)]
@@ -47,7 +73,7 @@ def infer_int(op: Operation, types: list[Type]) -> list[Type]:
 @rule("py.int", infer=infer_int)
 def lower_int(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
     x = vals[0]
-    return [em.checked_fptosi(x) if is_float(x.type) else em.to_i64(x)]
+    return [em.checked_fptosi(x) if is_float(x.type) else exact_i64(em, x, "int")]
 
 
 def infer_float(op: Operation, types: list[Type]) -> list[Type]:
@@ -66,7 +92,7 @@ def infer_round(op: Operation, types: list[Type]) -> list[Type]:
     if len(types) == 2:
         if not is_int_like(types[1]):
             raise fail(op, f"round() digits must be an integer, got {describe(op, types)}")
-        return [types[0] if is_float(types[0]) else I64]
+        return [types[0] if is_float(types[0]) or has_unsigned(types[0]) else I64]
     return [I64]
 
 
@@ -76,11 +102,35 @@ def lower_round(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
     if len(vals) == 1:
         if is_float(x.type):
             return [em.checked_fptosi(em.op("math.roundeven", [x], x.type))]
-        return [em.to_i64(x)]
-    n = em.to_i64(vals[1])
+        return [exact_i64(em, x, "round")]
+    n = np_cast(em, vals[1], I64) if has_unsigned(vals[1].type) else em.to_i64(vals[1])
     if is_float(x.type):
         return [_round_float_digits(em, x, n)]
+    if has_unsigned(x.type):
+        return [_round_unsigned_digits(em, x, n)]
     return [_round_int_digits(em, em.to_i64(x), n)]
+
+
+def _round_unsigned_digits(em: Emitter, x: Value, n: Value) -> Value:
+    """NumPy's np.round of an unsigned int (round(np.uint8(x), n)): x for n >= 0, else
+    rint(float64(x) / 10**-n) * 10**-n cast back to x's type as NumPy casts on x86-64 (so
+    round(np.uint8(255), -1) wraps to 4 and a uint64 rounded up to 2**64 becomes 0)."""
+    t = x.type
+    zero = em.const(0, I64)
+    d = em.op("arith.subi", [zero, n], I64)
+    # past 10**20 every uint64 rounds to 0: clamping keeps 10**d exact and finite
+    d = em.select(em.cmpi("sgt", d, em.const(20, I64)), em.const(20, I64), d)
+    p = em.op("arith.powf", [em.const(10.0, F64), em.op("arith.sitofp", [d], F64)], F64)
+    y = em.op("math.roundeven", [em.op("arith.divf", [em.cast(x, F64), p], F64)], F64)
+    y = em.op("arith.mulf", [y, p], F64)
+    # a double -> uint64 conversion as compiled C does it: values >= 2**63 go through
+    # y - 2**63 with the top bit set back (2**64 itself gives 0)
+    top = em.const(-2 ** 63, I64)
+    big = em.cmpf("oge", y, em.const(2.0 ** 63, F64))
+    high = em.op("arith.subf", [y, em.const(2.0 ** 63, F64)], F64)
+    high_int = em.op("arith.xori", [np_cast(em, high, I64), top], I64)
+    r = np_cast(em, em.select(big, high_int, np_cast(em, y, I64)), t)  # type: ignore[arg-type]
+    return em.select(em.cmpi("sge", n, zero), x, r)
 
 
 def _round_float_digits(em: Emitter, x: Value, n: Value) -> Value:
@@ -171,11 +221,18 @@ def _round_int_digits(em: Emitter, x: Value, n: Value) -> Value:
 
 # ---- min, max -----------------------------------------------------------------------
 def infer_minmax(op: Operation, types: list[Type]) -> list[Type]:
-    _need_real(op, types, op.name[3:])
-    t = types[0]
+    name = op.name[3:]
+    _need_real(op, types, name)
+    t: Type | None = types[0]
     for u in types[1:]:
-        t = unify(t, u)  # type: ignore[assignment]
-    return [t]
+        m = unify(t, u)  # type: ignore[arg-type]
+        if m is None:
+            raise fail(op, f"{name}() of {describe(op, types)}: the result is one of the "
+                           f"operands, and no ember type holds both {type_name(t)} and "
+                           f"{type_name(u)} values exactly (uint64 does not merge with signed ints); "
+                           f"convert one operand first, e.g. int(x) or np.uint64(k)")
+        t = m
+    return [t]  # type: ignore[list-item]
 
 
 @rule("py.min", "py.max", infer=infer_minmax)
@@ -193,12 +250,19 @@ def lower_minmax(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
 # ---- divmod -----------------------------------------------------------------------
 def infer_divmod(op: Operation, types: list[Type]) -> list[Type]:
     _need_real(op, types, "divmod")
-    t = arith_type(*types)  # type: ignore[arg-type]
+    if has_unsigned(*types):  # NumPy's divmod: floor_divide's loop
+        t = np_loop(op, "floordiv", types)[1]
+    else:
+        t = arith_type(*types)  # type: ignore[arg-type]
     return [TupleType((t, t))]
 
 
 @rule("py.divmod", infer=infer_divmod)
 def lower_divmod(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
+    if has_unsigned(vals[0].type, vals[1].type):
+        q = np_binary(em, op, "floordiv", vals[0], vals[1])
+        r = np_binary(em, op, "mod", vals[0], vals[1])
+        return [em.op("tuple.make", [q, r], TupleType((q.type, r.type)))]
     t = arith_type(vals[0].type, vals[1].type)  # type: ignore[arg-type]
     a, b = em.cast(vals[0], t), em.cast(vals[1], t)
     z = em.const(0, t)

@@ -6,6 +6,11 @@ which mirrors CPython's math_1 (nan from non-nan -> ValueError; inf from finite 
 OverflowError where CPython says "can overflow", else ValueError), plus explicit
 `cf.assert`s for the cases that generic rule misses (poles of gamma/lgamma, log(0),
 pow(0, negative), fmod(x, 0), fmod(inf, y)). floor/ceil/trunc return ints.
+
+Unsigned operands (uint8..uint64) are what CPython does with NumPy scalars: they have no
+__floor__/__ceil__/__trunc__, so math.floor and math.ceil go through float(x) (exactly
+rounded: floor(np.uint64(2**53 + 1)) is 2**53, and a result >= 2**63 raises OverflowError
+as ember ints are int64), and math.trunc is a TypingError (CPython's TypeError).
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from ember.ir.opdefs import MATH_BINARY, MATH_UNARY
 from ember.ir.types import BOOL, F32, F64, I64, ScalarType, Type
 
 from .emit import Emitter
-from .lattice import is_float, is_real
+from .lattice import is_float, is_real, type_name
 from .rules import describe, fail, rule
 
 DOMAIN = "math domain error"
@@ -46,9 +51,16 @@ def infer_math(op: Operation, types: list[Type]) -> list[Type]:
                        f"got {len(types)}")
     if f in PREDICATES:
         return [BOOL]
+    if f == "trunc" and _unsigned(types[0]):
+        raise fail(op, f"math.trunc() of a {type_name(types[0])}: NumPy's unsigned scalars "
+                       "define no __trunc__ (CPython raises TypeError); use int(x)")
     if f in TO_INT:
         return [I64]
     return [_float_type(types)]
+
+
+def _unsigned(t: Type) -> bool:
+    return isinstance(t, ScalarType) and t.kind == "u"
 
 
 def _poles(em: Emitter, x: Value) -> None:
@@ -93,7 +105,7 @@ def binary(em: Emitter, f: str, x: Value, y: Value) -> Value:
 
 def lower_math(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
     f = _fname(op)
-    if f in TO_INT and not is_float(vals[0].type):
+    if f in TO_INT and not is_float(vals[0].type) and not _unsigned(vals[0].type):
         return [em.to_i64(vals[0])]
     t = _float_type([v.type for v in vals])
     xs = [em.cast(v, t) for v in vals]

@@ -4,7 +4,8 @@ An `array.map` whose result is used exactly once, as an element operand of an
 `array.map` or `array.assign` in the same block, is merged into that consumer:
 the producer's operands become operands of the consumer (an operand both use is
 passed once) and the producer's region is inlined where the consumer's region
-read the producer's element. `np.sum((x - y) ** 2)` keeps its single-use map
+read the producer's element. A map read twice (`(a + 1) * (a + 1)` after CSE)
+stays a temporary. `np.sum((x - y) ** 2)` keeps its single-use map
 feeding the `array.reduce` (the reduce op takes exactly one array); the
 lowering (`lower_arrays`) emits that pair as one loop nest with no temporary.
 
@@ -117,7 +118,7 @@ def _fuse(consumer: Operation, pos: int, producer: Operation) -> None:
             new_elems.append(v)
         return index[v]
 
-    c_map = [slot(v) if i != pos else -1 for i, v in enumerate(old_elems)]
+    c_map = [slot(v) if i != pos else _HOLE for i, v in enumerate(old_elems)]
     p_map = [slot(v) for v in producer.operands]
     block = Block([_elem_type(v) for v in new_elems])
     vmap: dict[Value, Value] = {a: block.args[p_map[i]] for i, a in enumerate(p_block.args)}
@@ -128,14 +129,17 @@ def _fuse(consumer: Operation, pos: int, producer: Operation) -> None:
     vmap = {a: (block.args[c_map[i]] if i != pos else p_val) for i, a in enumerate(c_block.args)}
     for op in c_block.ops:
         block.append(clone_op(op, vmap))
-    c_tree = _renumber(groups_of(consumer), [m if m >= 0 else -1 - pos for m in c_map])
+    c_tree = _renumber(groups_of(consumer), c_map)
     p_tree = _renumber(groups_of(producer), p_map)
-    tree = _substitute_leaf(c_tree, -1 - pos, p_tree)
+    tree = _substitute_leaf(c_tree, _HOLE, p_tree)
     consumer.operands = head + new_elems
     region = Region([block])
     region.parent = consumer
     consumer.regions = [region]
     consumer.attributes["groups"] = format_groups(tree)
+
+
+_HOLE = -1  # the leaf of the consumer's tree where the producer's tree goes
 
 
 def _elem_type(v: Value) -> Type:
@@ -165,20 +169,18 @@ class _Fuser:
             if producer is None:
                 continue
             self._replace_dims(block, producer)
-            for u in producer.walk():
-                for x in u.operands:
-                    self.uses.drop_use(x, u)
-            self.uses.drop_use(v, consumer)
+            # _fuse rebuilds the consumer's operands and region (ops nested in it are
+            # clones): forget every use both ops make and record the consumer's anew, so
+            # later fusions in this block see exact use counts.
+            self.uses.forget_op(producer)
+            self.uses.forget_op(consumer)
             _fuse(consumer, pos, producer)
             block.ops.remove(producer)
             producer.parent = None
-            for x in consumer.operands:
-                if consumer not in self.uses.uses(x):
-                    self.uses.users[x].append(consumer)
+            self.uses.add_op(consumer)
             self.changed = True
             return True
         return False
-
 
     def _replace_dims(self, block: Block, producer: Operation) -> None:
         v = producer.results[0]

@@ -126,6 +126,14 @@ class UseMap:
             for v in inner.operands:
                 self.drop_use(v, inner)
 
+    def add_op(self, op: Operation) -> None:
+        """Record the uses made by `op` and everything nested in it (it was just built or
+        rebuilt: `forget_op` before changing an op's operands or regions, `add_op` after,
+        keeps the map exact)."""
+        for inner in op.walk():
+            for v in inner.operands:
+                self.users[v].append(inner)
+
 
 def erase_op(op: Operation) -> None:
     """Detach `op` from its block."""
