@@ -125,7 +125,10 @@ class Emitter:
                     return self.op("arith.extui" if s.kind in "ub" else "arith.extsi", [v], t)
                 if t.bits < s.bits:
                     return self.op("arith.trunci", [v], t)
-                return v  # same width, other signedness: the bits are the value
+                # same width, other signedness: reinterpret the bits (callers that need the
+                # exact value of a uint64 >= 2**63 check it first: builtins.exact_i64)
+                from .array_ufuncs import np_cast
+                return np_cast(self, v, t)
         raise IRError(f"typeinfer: cannot cast {s} to {t}", self.b.loc)
 
     def to_i64(self, v: Value) -> Value:
