@@ -24,8 +24,8 @@ shared engine on first use (`ensure_runtime`); their addresses are bound with
   `void ember_rt_capsule_release(PyObject *capsule)`, the destructor of a capsule named
   "ember.meminfo" that owns one reference. Counts are plain integers: compiled code and
   capsule destructors run under the GIL.
-- Globals: `[8 x i64] ember_rt_err_args` and `i64 ember_rt_live_blocks` (blocks not yet
-  freed; `live_blocks()` reads it for leak tests).
+- Globals: `[16 x i64] ember_rt_err_args` (ERR_ARG_SLOTS) and `i64 ember_rt_live_blocks`
+  (blocks not yet freed; `live_blocks()` reads it for leak tests).
 
 `declare(llmod, name)` adds a helper's declaration (function or global) to a module.
 """
@@ -51,7 +51,9 @@ LIVE_BLOCKS = "ember_rt_live_blocks"
 FUNCTIONS = (UNBOX_I64, RAISE, ALLOC, RETAIN, RELEASE, MEMINFO_DATA, CAPSULE_RELEASE)
 VARIABLES = (ERR_ARGS, LIVE_BLOCKS)
 
-ERR_ARG_SLOTS = 8
+# The most i64 values one error message formats: NumPy's in-place broadcast message
+# names three shapes ("(2,2,2,2) (3,) (2,2,2,2)"), three 5-d shapes need 15.
+ERR_ARG_SLOTS = 16
 CAPSULE_NAME = "ember.meminfo"
 DATA_ALIGN = 64
 # Header {i64 refcount, i64 nbytes, ptr data}: byte offsets of its fields and its size.

@@ -150,7 +150,7 @@ def _broadcast_to(em: Emitter, value: Value, dest: Value) -> Value:
 
 # The most i64 arguments the backend formats into one message
 # (backend/runtime_helpers.ERR_ARG_SLOTS; a layer below typeinfer, so not imported).
-ERR_ARG_SLOTS = 8
+ERR_ARG_SLOTS = 16
 
 
 def check_inplace(em: Emitter, dest: Value, value: Value) -> None:

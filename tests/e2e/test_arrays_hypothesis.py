@@ -192,9 +192,6 @@ def test_inplace_operator_mismatches(sd, ss):
     check_np(iadd_bcast, np.ones(sd), np.ones(ss), jitted=J_IADD)
 
 
-@pytest.mark.xfail(strict=True, reason="the backend formats at most 8 extents into an error "
-                   "message (backend/runtime_helpers.ERR_ARG_SLOTS): for (x, y, x) shapes with "
-                   "more, ember leaves out NumPy's trailing output shape")
 @pytest.mark.parametrize("sd,ss", [((2, 2, 2), (3, 2, 2)), ((2, 2, 2, 2), (3,))])
 def test_inplace_mismatch_of_many_extents(sd, ss):
     check_np(iadd_bcast, np.ones(sd), np.ones(ss), jitted=J_IADD)

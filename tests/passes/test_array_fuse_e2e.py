@@ -86,3 +86,17 @@ def test_mismatch_inside_a_fused_chain_reports_numpy_message():
     check_np(chain_of_three_twice, a, b)
     check_np(ifloordiv_plus, np.arange(4), np.arange(3))
     check_np(assign_floordiv_plus, np.arange(3), np.arange(6).reshape(2, 3))
+
+
+def where_plus(c, a, b):
+    return np.where(c > 0, a + 1, b) * 2
+
+
+@pytest.mark.parametrize("shapes", [((2, 2, 2), (3, 2, 2), (2, 2, 2)),
+                                    ((2, 1, 2, 2, 1), (1, 3, 2, 2, 2), (2, 2, 1, 1, 3))])
+def test_wide_broadcast_group_message_has_every_extent(shapes):
+    """A three-operand group of 3-d or 5-d operands formats 9 or 15 extents into NumPy's
+    message (backend/runtime_helpers.ERR_ARG_SLOTS is 16)."""
+    check_np(where_plus, *(np.ones(s) for s in shapes))
+    s0 = shapes[0]
+    check_np(where_plus, np.arange(np.prod(s0)).reshape(s0) % 2, np.ones(s0[1:]), np.zeros(1))
