@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from llvmlite import ir
 
+from ember.backend import runtime_helpers as rt
 from ember.ir.core import Operation, OpResult, Value
 
 from .context import FuncLowering
@@ -117,6 +118,13 @@ def _check(fl: FuncLowering, op: Operation) -> None:
 
 @lowers("cf.assert")
 def _assert(fl: FuncLowering, op: Operation) -> None:
-    code = fl.mod.errors.code(str(op.attributes["exc"]), str(op.attributes["msg"]))
+    msg = str(op.attributes["msg"])
     args = [fl.get(v) for v in op.operands[1:]]
+    if len(args) > rt.ERR_ARG_SLOTS:
+        # The runtime keeps only so many numbers: the rest of the message shows "?".
+        head, *tail = msg.split("{}")
+        kept = rt.ERR_ARG_SLOTS
+        msg = head + "".join(("{}" if i < kept else "?") + part for i, part in enumerate(tail))
+        args = args[:kept]
+    code = fl.mod.errors.code(str(op.attributes["exc"]), msg)
     fl.check_with_args(fl.get(op.operands[0]), code, args)

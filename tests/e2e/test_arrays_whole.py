@@ -121,3 +121,17 @@ def test_allocations_are_freed():
         r = f(a, a, a)
     del r
     assert live_blocks() == before
+
+
+def where3(c, a, b):
+    return np.where(c, a, b)
+
+
+def test_long_error_messages_still_raise():
+    """More numbers than the runtime's message slots: the error is still NumPy's ValueError,
+    the numbers past the slots print as '?'."""
+    c = np.zeros((1, 2, 3, 4, 5, 6), dtype=bool)
+    a, b = np.zeros((2, 2, 3, 4, 5, 6)), np.zeros((3, 2, 3, 4, 5, 6))
+    with pytest.raises(ValueError, match=r"could not be broadcast together with shapes "
+                                         r"\(1,2,3,4,5,6\) \(2,2,3,4,5,6\) \(3,2,3,4,\?,\?\)"):
+        ember.jit(where3)(c, a, b)
