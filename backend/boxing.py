@@ -35,7 +35,7 @@ import numpy as np
 
 from ember.ir.types import (
     BOOL, C64, C128, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64,
-    ArrayType, NoneType, ScalarType, TupleType, Type,
+    ArrayType, NoneType, RecordType, ScalarType, TupleType, Type,
 )
 
 # CPython 3.11 object layout (64-bit): what the wrapper reads without calling the C-API.
@@ -45,6 +45,7 @@ OB_SIZE_OFFSET = 16        # PyVarObject.ob_size (tuple length)
 FLOAT_VALUE_OFFSET = 16    # PyFloatObject.ob_fval
 NPSCALAR_VALUE_OFFSET = 16  # numpy's Py<Type>ScalarObject.obval
 TUPLE_ITEMS_OFFSET = 24    # PyTupleObject.ob_item[0]
+DICT_USED_OFFSET = 16      # PyDictObject.ma_used (the number of items)
 
 # NumPy 2.x PyArrayObject_fields and PyArray_Descr (64-bit).
 ARR_DATA_OFFSET = 16       # char *data
@@ -164,6 +165,9 @@ def is_supported_arg(t: Type) -> bool:
         return all(is_supported_arg(e) for e in t.elements)
     if isinstance(t, ArrayType):
         return t.dtype in ARRAY_DTYPES and t.layout in ("C", "F", "A") and t.ndim >= 0
+    if isinstance(t, RecordType):  # an exact dict with exactly these str keys
+        return all(is_supported_arg(e) and not isinstance(e, (ArrayType, RecordType))
+                   for e in t.types)
     return False
 
 
@@ -183,4 +187,6 @@ def is_supported_result(t: Type) -> bool:
         return all(is_supported_result(e) and not isinstance(e, NoneType) for e in t.elements)
     if isinstance(t, ArrayType):
         return t.dtype in ARRAY_DTYPES and t.ndim >= 0
+    if isinstance(t, RecordType):  # a new dict
+        return all(is_supported_result(e) and not isinstance(e, NoneType) for e in t.types)
     return False

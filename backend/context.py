@@ -147,6 +147,27 @@ class FuncLowering:
         fb.ret(ir.Constant(I32, code))
         self.builder.position_at_end(cont)
 
+    def raise_now(self, code: int, args: list[ir.Value]) -> None:
+        """cf.raise: store the message arguments (i64 as is, f64 as its bit pattern,
+        bool widened) in `ember_rt_err_args` and return status `code`. The builder
+        continues in a fresh block with no predecessor: the rest of the structured
+        region (unreachable) is lowered there as usual."""
+        if len(args) > rt.ERR_ARG_SLOTS:
+            raise LoweringError(f"an error message takes at most {rt.ERR_ARG_SLOTS} arguments, got {len(args)}")
+        b = self.builder
+        if args:
+            buf = self.mod.runtime(rt.ERR_ARGS)
+            zero = ir.Constant(I64, 0)
+            for j, a in enumerate(args):
+                if isinstance(a.type, ir.DoubleType):
+                    a = b.bitcast(a, I64)
+                elif a.type != I64:
+                    a = b.zext(a, I64)
+                slot = b.gep(buf, [zero, ir.Constant(I64, j)], inbounds=True, source_etype=buf.value_type)
+                b.store(a, slot)
+        b.ret(ir.Constant(I32, code))
+        b.position_at_end(self.new_block("after.raise"))
+
     def return_status_if_nonzero(self, status: ir.Value) -> None:
         """After a call: propagate a non-zero status at once."""
         cont = self.new_block("call.ok")

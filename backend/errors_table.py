@@ -5,10 +5,18 @@ are (builtin exception class name, message format) pairs, deduplicated, in first
 order. The format is a `str.format` string: a `cf.assert` message's `{}` placeholders
 stay, any other brace is doubled (`format_message`). A failing check stores its i64
 arguments in the runtime's `ember_rt_err_args` before returning its status, and
-`ember_rt_raise` formats them (backend/runtime_helpers.py); `python_message` does the
-same in Python.
+`ember_rt_raise` formats them (backend/runtime_helpers.py) by calling
+`runtime_message` here; `python_message` does the same for tests.
+
+A `cf.raise` message (`code_formatted`) may also format floats and bools: its slots
+hold i64 bit patterns, and the entry's format is prefixed by its slot kinds
+(KIND_MARK + "ifb..." + KIND_MARK; i: int, f: f64 bits, b: bool), which
+`runtime_message` reads to rebuild the Python values before `str.format` applies the
+user's format specs, so floats print exactly as CPython prints them.
 """
 from __future__ import annotations
+
+import struct
 
 MATH_DOMAIN = ("ValueError", "math domain error")
 MATH_RANGE = ("OverflowError", "math range error")
@@ -19,9 +27,30 @@ def format_message(msg: str) -> str:
     return "{}".join(part.replace("{", "{{").replace("}", "}}") for part in msg.split("{}"))
 
 
+# Starts and ends the slot-kind prefix of a typed message (never in user text: it is
+# a control character the frontend does not let through).
+KIND_MARK = "\x1f"
+
+
+def _slot_value(kind: str, bits: int) -> int | float | bool:
+    if kind == "f":
+        return struct.unpack("<d", struct.pack("<q", bits))[0]
+    if kind == "b":
+        return bits != 0
+    return bits
+
+
 def python_message(fmt: str, args: list[int]) -> str:
     """The text ember_rt_raise makes of table entry `fmt` and the stored arguments."""
+    if fmt.startswith(KIND_MARK):
+        kinds, template = fmt[1:].split(KIND_MARK, 1)
+        return template.format(*(_slot_value(k, a) for k, a in zip(kinds, args)))
     return fmt.format(*args)
+
+
+def runtime_message(fmt: str, *args: int) -> str:
+    """Called by ember_rt_raise (native code, under the GIL) with the slot contents."""
+    return python_message(fmt, list(args))
 
 
 class ErrorTable:
@@ -35,6 +64,15 @@ class ErrorTable:
         """The status code (index + 1) that raises `exc(msg)`, each `{}` in `msg` taking
         the next argument stored by the failing check."""
         key = (exc, format_message(msg))
+        if key not in self._index:
+            self._index[key] = len(self.entries)
+            self.entries.append(key)
+        return self._index[key] + 1
+
+    def code_formatted(self, exc: str, template: str, kinds: str) -> int:
+        """The status code that raises `exc(template.format(*values))`, value j rebuilt
+        from slot j as kind `kinds[j]` ('i' int, 'f' f64 bits, 'b' bool)."""
+        key = (exc, KIND_MARK + kinds + KIND_MARK + template)
         if key not in self._index:
             self._index[key] = len(self.entries)
             self.entries.append(key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from llvmlite import ir
 
-from ember.ir.types import ArrayType, NoneType, ScalarType, TupleType, Type
+from ember.ir.types import ArrayType, NoneType, RecordType, ScalarType, TupleType, Type
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -42,6 +42,8 @@ def value_type(t: Type) -> ir.Type:
             return ir.LiteralStructType([part, part])  # {real, imag}, as C and NumPy lay it out
     if isinstance(t, TupleType):
         return ir.LiteralStructType([value_type(e) for e in t.elements])
+    if isinstance(t, RecordType):  # a dict with literal keys: a struct, like a tuple
+        return value_type(TupleType(t.types))
     if isinstance(t, ArrayType):
         return array_struct(t.ndim)
     raise BackendTypeError(f"the backend cannot lower type {t}")
@@ -67,6 +69,8 @@ def mem_type(t: Type) -> ir.Type:
         return I8
     if isinstance(t, TupleType):
         return ir.LiteralStructType([mem_type(e) for e in t.elements])
+    if isinstance(t, RecordType):
+        return mem_type(TupleType(t.types))
     return value_type(t)
 
 
@@ -78,6 +82,8 @@ def to_mem(b: ir.IRBuilder, v: ir.Value, t: Type) -> ir.Value:
     """Convert an SSA value to its memory form."""
     if isinstance(t, ScalarType) and t.kind == "b":
         return b.zext(v, I8)
+    if isinstance(t, RecordType):
+        return to_mem(b, v, TupleType(t.types))
     if isinstance(t, TupleType) and _has_bool(t):
         out: ir.Value = ir.Constant(mem_type(t), ir.Undefined)
         for i, e in enumerate(t.elements):
@@ -90,6 +96,8 @@ def from_mem(b: ir.IRBuilder, v: ir.Value, t: Type) -> ir.Value:
     """Convert a loaded memory value back to its SSA form."""
     if isinstance(t, ScalarType) and t.kind == "b":
         return b.trunc(v, I1)
+    if isinstance(t, RecordType):
+        return from_mem(b, v, TupleType(t.types))
     if isinstance(t, TupleType) and _has_bool(t):
         out: ir.Value = ir.Constant(value_type(t), ir.Undefined)
         for i, e in enumerate(t.elements):

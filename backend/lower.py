@@ -14,6 +14,7 @@ from ember.ir.core import Module
 # Importing the lowering files registers their ops.
 from . import lower_arith, lower_array, lower_func, lower_math, lower_pyarith, lower_scf  # noqa: F401
 from . import lower_complex  # noqa: F401
+from . import lower_record  # noqa: F401
 from .context import LoweringError, ModuleLowering
 from .lower_func import declare_function, lower_function
 

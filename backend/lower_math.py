@@ -10,6 +10,7 @@ from llvmlite import ir
 
 from ember.backend import runtime_helpers as rt
 from ember.ir.core import Operation, OpResult, Value
+from ember.ir.types import BOOL, F64
 
 from .context import FuncLowering
 from .errors_table import MATH_DOMAIN, MATH_RANGE
@@ -128,3 +129,10 @@ def _assert(fl: FuncLowering, op: Operation) -> None:
         args = args[:kept]
     code = fl.mod.errors.code(str(op.attributes["exc"]), msg)
     fl.check_with_args(fl.get(op.operands[0]), code, args)
+
+
+@lowers("cf.raise")
+def _raise(fl: FuncLowering, op: Operation) -> None:
+    kinds = "".join("f" if v.type == F64 else "b" if v.type == BOOL else "i" for v in op.operands)
+    code = fl.mod.errors.code_formatted(str(op.attributes["exc"]), str(op.attributes["msg"]), kinds)
+    fl.raise_now(code, [fl.get(v) for v in op.operands])

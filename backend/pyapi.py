@@ -58,6 +58,9 @@ def _fn_types() -> dict[str, Any]:
         "Py_IncRef": ir.FunctionType(void, [p]),
         "Py_DecRef": ir.FunctionType(void, [p]),
         "PyCapsule_New": ir.FunctionType(p, [p, p, p]),
+        "PyDict_New": ir.FunctionType(p, []),
+        "PyDict_GetItem": ir.FunctionType(p, [p, p]),
+        "PyDict_SetItem": ir.FunctionType(i32, [p, p, p]),
         "_ember_PyArray_DescrFromType": ir.FunctionType(p, [i32]),
         "_ember_PyArray_NewFromDescr": ir.FunctionType(p, [p, p, i32, p, p, p, i32, p]),
         "_ember_PyArray_SetBaseObject": ir.FunctionType(i32, [p, p]),
@@ -68,7 +71,7 @@ FUNCTIONS: tuple[str, ...] = (
     "PyObject_Vectorcall", "PyLong_AsLongLong", "PyLong_FromLongLong",
     "PyLong_FromUnsignedLongLong", "PyFloat_FromDouble", "PyBool_FromLong", "PyTuple_New",
     "PyErr_SetString", "PyErr_Occurred", "PyErr_Clear", "Py_IncRef", "Py_DecRef",
-    "PyCapsule_New", "PyComplex_FromDoubles",
+    "PyCapsule_New", "PyComplex_FromDoubles", "PyDict_New", "PyDict_GetItem", "PyDict_SetItem",
 )
 
 # NumPy C-API entries the wrapper calls, by their index in the `_ARRAY_API` table
@@ -89,6 +92,7 @@ OBJECTS: dict[str, object] = {
     "PyLong_Type": int,
     "PyBool_Type": bool,
     "PyTuple_Type": tuple,
+    "PyDict_Type": dict,
     "_Py_TrueStruct": True,
     "_Py_FalseStruct": False,
     "_Py_NoneStruct": None,
@@ -278,3 +282,13 @@ def declare_pointer_var(llmod: Any, name: str) -> Any:
     g = ir.GlobalVariable(llmod, ir.PointerType(), name=name)
     g.linkage = "external"
     return g
+
+
+def key_symbol(key: str) -> str:
+    """The symbol of the interned str object `key` (a record key the wrapper looks up in a
+    dict argument, or stores into a result dict); registered and kept alive on first use."""
+    import sys
+
+    name = "_ember_key_" + key.encode("utf-8").hex()
+    register_object(name, sys.intern(key))
+    return name

@@ -14,7 +14,8 @@ shared engine on first use (`ensure_runtime`); their addresses are bound with
   `{PyObject **exception_variable, char *format}` pairs. The format is a UTF-8
   `str.format` string (errors_table.format_message: `{}` placeholders, other braces
   doubled) whose arguments are read from `ember_rt_err_args`, where a failing formatted
-  `cf.assert` stored them before returning its status. PyErr_Format was not used: it
+  `cf.assert` or a `cf.raise` stored them before returning its status; the text is made
+  by `errors_table.runtime_message(format, *slots)` (it rebuilds f64/bool slots). PyErr_Format was not used: it
   takes only ASCII formats. An out-of-range status raises SystemError.
 - Array memory (docs/arrays-internals.md): a block is `{i64 refcount, i64 nbytes,
   ptr data}` followed by the data, 64-byte aligned, in one `malloc`.
@@ -48,6 +49,8 @@ MEMINFO_DATA = "ember_rt_meminfo_data"
 CAPSULE_RELEASE = "ember_rt_capsule_release"
 ERR_ARGS = "ember_rt_err_args"
 LIVE_BLOCKS = "ember_rt_live_blocks"
+# The backend.errors_table module object, whose runtime_message formats the messages.
+ERRORS_MODULE = "_ember_errors_module"
 FUNCTIONS = (UNBOX_I64, RAISE, ALLOC, RETAIN, RELEASE, MEMINFO_DATA, CAPSULE_RELEASE)
 VARIABLES = (ERR_ARGS, LIVE_BLOCKS)
 
@@ -132,6 +135,8 @@ def ensure_runtime() -> None:
         from .engine import load_runtime
 
         pyapi.register_python_symbols()
+        from . import errors_table
+        pyapi.register_object(ERRORS_MODULE, errors_table)
         pyapi.exception_var(UNKNOWN_STATUS[0])
         libc = ctypes.CDLL(None)
         for name in _C_FUNCTIONS:
@@ -261,8 +266,13 @@ def _emit_raise(mod: Any) -> None:
     buf = mod.globals[ERR_ARGS]
     args = [b.load(b.gep(buf, [ir.Constant(i64, 0), ir.Constant(i64, j)], inbounds=True,
                          source_etype=args_ty), typ=i64) for j in range(ERR_ARG_SLOTS)]
+    # errors_table.runtime_message(text, *slots): typed (f64/bool) slots are rebuilt there.
+    formatter = ir.GlobalVariable(mod, i64, name=ERRORS_MODULE)
+    formatter.linkage = "external"
+    formatter.type = p
     message = b.call(_c_function(mod, "PyObject_CallMethod"),
-                     [text, _cstring(mod, "format"), _cstring(mod, "L" * ERR_ARG_SLOTS)] + args)
+                     [formatter, _cstring(mod, "runtime_message"),
+                      _cstring(mod, "O" + "L" * ERR_ARG_SLOTS), text] + args)
     b.call(pyapi.declare_function(mod, "Py_DecRef"), [text])
     formatted = fn.append_basic_block("formatted")
     b.cbranch(b.icmp_unsigned("==", message, ir.Constant(p, None)), failed, formatted)

@@ -39,12 +39,12 @@ from llvmlite import ir
 
 from ember.backend import pyapi, runtime_helpers as rt
 from ember.backend.boxing import (
-    FLOAT_VALUE_OFFSET, NPSCALAR_VALUE_OFFSET, OB_SIZE_OFFSET, OB_TYPE_OFFSET,
+    DICT_USED_OFFSET, FLOAT_VALUE_OFFSET, NPSCALAR_VALUE_OFFSET, OB_SIZE_OFFSET, OB_TYPE_OFFSET,
     TUPLE_ITEMS_OFFSET, boxes_for, is_supported_arg, is_supported_result,
 )
 from ember.backend.llvm_types import mem_type, value_type as llvm_type
 from ember.backend.wrapper_arrays import box_array, unbox_array
-from ember.ir.types import ArrayType, NoneType, ScalarType, TupleType, Type
+from ember.ir.types import ArrayType, NoneType, RecordType, ScalarType, TupleType, Type
 
 _PTR = ir.PointerType()
 _I8 = ir.IntType(8)
@@ -167,6 +167,8 @@ def _unbox(ctx: _Ctx, obj: ir.Value, t: Type) -> ir.Value:
     block on any mismatch. Leaves the builder in the block where the value is ready."""
     if isinstance(t, TupleType):
         return _unbox_tuple(ctx, obj, t)
+    if isinstance(t, RecordType):
+        return _unbox_record(ctx, obj, t)
     if isinstance(t, ArrayType):
         return unbox_array(ctx, obj, t)
     assert isinstance(t, ScalarType)
@@ -187,6 +189,29 @@ def _unbox_tuple(ctx: _Ctx, obj: ir.Value, t: TupleType) -> ir.Value:
     agg: ir.Value = ir.Constant(llvm_type(t), ir.Undefined)
     for i, et in enumerate(t.elements):
         item = ctx.field(obj, TUPLE_ITEMS_OFFSET + 8 * i, _PTR)
+        agg = b.insert_value(agg, _unbox(ctx, item, et), i)
+    return agg
+
+
+def _unbox_record(ctx: _Ctx, obj: ir.Value, t: RecordType) -> ir.Value:
+    """An exact dict with exactly the keys of `t`: the size is read from `ma_used`, then one
+    `PyDict_GetItem` per key with the interned key object (its hash is cached, so each
+    lookup is a probe and a pointer compare). Any missing key or wrong type: fallback."""
+    b = ctx.b
+    tp = ctx.field(obj, OB_TYPE_OFFSET, _PTR)
+    size_check = ctx.new_block("dict_size")
+    b.cbranch(b.icmp_unsigned("==", tp, ctx.obj("PyDict_Type")), size_check, ctx.fail)
+    b.position_at_end(size_check)
+    size = ctx.field(obj, DICT_USED_OFFSET, _I64)
+    items = ctx.new_block("dict_items")
+    b.cbranch(b.icmp_signed("==", size, ir.Constant(_I64, len(t.keys))), items, ctx.fail)
+    b.position_at_end(items)
+    agg: ir.Value = ir.Constant(llvm_type(t), ir.Undefined)
+    for i, (key, et) in enumerate(zip(t.keys, t.types)):
+        item = b.call(ctx.fn("PyDict_GetItem"), [obj, ctx.obj(pyapi.key_symbol(key))])
+        found = ctx.new_block("dict_found")
+        b.cbranch(b.icmp_unsigned("==", item, ir.Constant(_PTR, None)), ctx.fail, found)
+        b.position_at_end(found)
         agg = b.insert_value(agg, _unbox(ctx, item, et), i)
     return agg
 
@@ -270,6 +295,8 @@ def _box(ctx: _Ctx, v: ir.Value, t: Type) -> ir.Value:
     b = ctx.b
     if isinstance(t, TupleType):
         return _box_tuple(ctx, v, t)
+    if isinstance(t, RecordType):
+        return _box_record(ctx, v, t)
     if isinstance(t, NoneType):
         return _box_none(ctx)
     if isinstance(t, ArrayType):
@@ -307,6 +334,25 @@ def _box_tuple(ctx: _Ctx, v: ir.Value, t: TupleType) -> ir.Value:
         slot = b.gep(tup, [ir.Constant(_I64, TUPLE_ITEMS_OFFSET + 8 * i)], inbounds=True, source_etype=_I8)
         b.store(item, slot)
     return tup
+
+
+def _box_record(ctx: _Ctx, v: ir.Value, t: RecordType) -> ir.Value:
+    """A new dict with the record's keys in order (PyDict_SetItem does not steal)."""
+    b = ctx.b
+    d = b.call(ctx.fn("PyDict_New"), [])
+    _return_null_if_null(ctx, d, decref=None)
+    for i, (key, et) in enumerate(zip(t.keys, t.types)):
+        item = _box(ctx, b.extract_value(v, i), et)
+        _return_null_if_null(ctx, item, decref=d)
+        rc = b.call(ctx.fn("PyDict_SetItem"), [d, ctx.obj(pyapi.key_symbol(key)), item])
+        b.call(ctx.fn("Py_DecRef"), [item])
+        bad, good = ctx.new_block("dict_set_failed"), ctx.new_block("dict_set")
+        b.cbranch(b.icmp_signed("!=", rc, ir.Constant(_I32, 0)), bad, good)
+        b.position_at_end(bad)
+        b.call(ctx.fn("Py_DecRef"), [d])
+        b.ret(ir.Constant(_PTR, None))
+        b.position_at_end(good)
+    return d
 
 
 def _return_null_if_null(ctx: _Ctx, obj: ir.Value, decref: ir.Value | None) -> None:

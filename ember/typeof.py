@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ember.backend.boxing import BY_PYTYPE, SWAPPED_BYTEORDER, array_type_of
-from ember.ir.types import F64, I64, TupleType, Type
+from ember.ir.types import F64, I64, ArrayType, RecordType, TupleType, Type
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
@@ -41,6 +41,8 @@ def typeof(value: Any, param_name: str) -> Type:
         return _array_type(value, param_name)
     if isinstance(value, tuple):
         return TupleType(tuple(typeof(v, param_name) for v in value))
+    if type(value) is dict:
+        return _record_type(value, param_name)
     if isinstance(value, np.ndarray):
         raise TypeError(
             f"ember.jit: argument {param_name!r} is a {type(value).__module__}."
@@ -55,6 +57,23 @@ def typeof(value: Any, param_name: str) -> Type:
         return F64
     raise TypeError(
         f"ember.jit: argument {param_name!r} has unsupported type {type(value).__qualname__}")
+
+
+def _record_type(d: dict, param_name: str) -> Type:
+    """A dict with str keys and scalar / tuple values: a record specialized on its keys
+    (in insertion order) and value types."""
+    types = []
+    for k, v in d.items():
+        if type(k) is not str or "," in k:
+            raise TypeError(f"ember.jit: argument {param_name!r} is a dict with key {k!r}: only "
+                            "dicts with str keys (without commas) can be passed")
+        t = typeof(v, param_name)
+        if isinstance(t, (ArrayType, RecordType)):
+            raise TypeError(f"ember.jit: argument {param_name!r} is a dict whose value {k!r} is "
+                            f"{'an array' if isinstance(t, ArrayType) else 'a dict'}: dict "
+                            "values must be numbers or tuples of numbers for now")
+        types.append(t)
+    return RecordType(tuple(d), tuple(types))
 
 
 def _array_type(a: np.ndarray, param_name: str) -> Type:
@@ -78,6 +97,8 @@ def canonical(value: Any) -> Any:
         return value
     if isinstance(value, tuple):
         return tuple(canonical(v) for v in value)
+    if type(value) is dict:
+        return {k: canonical(v) for k, v in value.items()}
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):

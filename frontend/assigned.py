@@ -34,6 +34,10 @@ def target_names(target: ast.AST, out: dict[str, None]) -> None:
             target_names(elt, out)
     elif isinstance(target, ast.Starred):
         target_names(target.value, out)
+    elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
+          and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str)):
+        # d["k"] = v rebinds d: a record is a value, the write is a functional update
+        out.setdefault(target.value.id, None)
 
 
 class Analysis:
@@ -106,7 +110,7 @@ def always_exits(body: list[ast.stmt], analysis: Analysis) -> bool:
     """True when control can never fall off the end of `body` (every path returns or loops
     forever), so a function ending here needs no implicit `return None`."""
     for s in body:
-        if isinstance(s, ast.Return):
+        if isinstance(s, (ast.Return, ast.Raise)):  # a raise never falls through
             return True
         if isinstance(s, ast.If) and always_exits(s.body, analysis) and always_exits(s.orelse, analysis):
             return True

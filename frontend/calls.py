@@ -15,6 +15,12 @@ from .expressions import ExpressionsMixin
 from .resolve import BUILTIN_OPS, MATH_BY_ID, MATH_UNARY_FUNCS, describe, ember_target
 
 _PREDICATES = ("isnan", "isinf", "isfinite")
+# builtins consuming one iterable (a generator expression): frontend/iteration.py
+_REDUCERS = (sum, min, max, any, all)
+
+
+def _is_one_of(obj: object, funcs: tuple) -> bool:
+    return any(obj is f for f in funcs)  # identity: obj may be an array
 
 
 class CallsMixin(ExpressionsMixin):
@@ -33,6 +39,13 @@ class CallsMixin(ExpressionsMixin):
                 raise self.error(f"calling the local variable {what!r} is not supported by ember", node)
             raise self.error(f"call to {what!r} is not supported by ember", node)
         obj, spelled = ref
+        if _is_one_of(obj, _REDUCERS) and not (_is_one_of(obj, (min, max)) and len(node.args) != 1):
+            return self.reduce_call(obj, spelled, node)  # type: ignore[attr-defined]  (iteration.py)
+        if obj is tuple:
+            return self.tuple_call(node)  # type: ignore[attr-defined]
+        if _is_one_of(obj, (enumerate, zip, reversed)):
+            raise self.error(f"{spelled}() is only supported as the iterable of a for loop or "
+                             "of a generator expression", node)
         math_name = MATH_BY_ID.get(id(obj))
         if math_name is not None:
             return self.math_call(math_name, spelled, node)

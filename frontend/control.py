@@ -21,16 +21,16 @@ import builtins
 from ember.ir.core import Block, OpResult, Region, Value
 from ember.ir.types import BOOL, I64, UNKNOWN
 
-from .assigned import BREAK, CONTINUE, RETURN, Effects
+from .assigned import BREAK, CONTINUE, RETURN, Effects, target_names
 from .liveness import Liveness
 from .scope import BROKE, CONTINUED, COUNTER, EXIT_FLAG, RETURNED, RETVAL, hint
-from .statements import StatementsMixin
+from .iteration import IterationMixin
 
 _FLAG_TYPES = {BROKE: BOOL, CONTINUED: BOOL, RETURNED: BOOL}
 _EXIT_ORDER = (CONTINUE, BREAK, RETURN)
 
 
-class ControlMixin(StatementsMixin):
+class ControlMixin(IterationMixin):
     liveness: Liveness  # set by the function builder before the body is visited
 
     # ---- statement lists and guards ----------------------------------------------
@@ -89,9 +89,10 @@ class ControlMixin(StatementsMixin):
         eff = self.analysis.loop_body(node)
         live = self.liveness.carried(node)
         names: dict[str, None] = {}
-        if isinstance(node, ast.For) and isinstance(node.target, ast.Name) \
-                and node.target.id in live:
-            names[node.target.id] = None  # type: ignore[union-attr]
+        if isinstance(node, ast.For):  # the target names (a tuple target: each name)
+            bound: dict[str, None] = {}
+            target_names(node.target, bound)
+            names.update((n, None) for n in bound if n in live)
         for key in self.names_for(eff, live):
             if key != CONTINUED:  # reset every iteration, never carried
                 names.setdefault(key, None)
@@ -214,29 +215,19 @@ class ControlMixin(StatementsMixin):
                 with self.located(node.target):
                     self.assign(node.target, self.op1("py.ndindex_get", [shape, iv]))
             return lb, ub, one, bind_index, False
-        target = node.target.id  # type: ignore[union-attr]
         ref = self.static_object(it.func) if isinstance(it, ast.Call) else None
-        if ref is not None and ref[0] is builtins.range:
+        if ref is not None and ref[0] is builtins.range and isinstance(node.target, ast.Name):
+            target = node.target.id
             lb, ub, step = self.range_bounds(node)
             return lb, ub, step, lambda iv: self.bind(target, iv), True
-        if ref is not None and ref[0] in (enumerate, zip, reversed, iter, map, filter):
-            raise self.error(f"for loops over {ast.unparse(it)!r} are not supported by ember: "
-                             "only `for v in range(...)` and `for row in array`", it)
-        seq = self.expr(it)
+        # enumerate / zip / reversed / arrays / tuples: iteration.py's sources
+        src = self.iter_source(it)
         with self.located(it):
             lb, one = self.const(0, I64), self.const(1, I64)
-            ub = self.op1("py.len", [seq])
-
-        def bind(iv: Value) -> None:
-            with self.located(node.target):
-                self.bind(target, self.op1("py.getitem", [seq, iv]))
-        return lb, ub, one, bind, False
+        return lb, src.length, one, lambda iv: self.bind_element(node.target, src.element(iv)), False
 
     def stmt_For(self, node: ast.For) -> None:
-        unpacks = isinstance(node.target, ast.Tuple) and self.is_ndindex(node.iter)
-        if not isinstance(node.target, ast.Name) and not unpacks:
-            raise self.error("for loop targets other than a single name are not supported by "
-                             "ember", node.target)
+        _check_target(self, node.target)
         lb, ub, step, bind_target, is_range = self.loop_iteration(node)
         names, eff = self.carried(node)
         saved = self._save_loop_flags()
@@ -296,3 +287,13 @@ def _constant_sign(v: Value) -> int | None:
         if isinstance(c, (int, float)) and not isinstance(c, bool) and c != 0:
             return 1 if c > 0 else -1
     return None
+
+
+def _check_target(builder, target: ast.expr) -> None:
+    """A for target is a name or a (nested) tuple of names."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for e in target.elts:
+            _check_target(builder, e)
+    elif not isinstance(target, ast.Name):
+        raise builder.error("for loop targets other than names and tuples of names are not "
+                            "supported by ember", target)

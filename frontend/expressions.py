@@ -11,6 +11,7 @@ import numpy as np
 
 from ember.ir.types import BOOL, C64, C128, F32, F64, UNKNOWN, TupleType
 
+from . import records
 from .base import BuilderBase
 from .constants import scalar_constant
 from .resolve import MATH_CONSTANTS, MISSING, describe, ember_target, is_module
@@ -21,6 +22,7 @@ BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
           ast.MatMult: "matmul"}
 UNARY = {ast.USub: "neg", ast.UAdd: "pos", ast.Invert: "invert", ast.Not: "not"}
 COMPARE = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq", ast.NotEq: "ne"}
+MEMBERSHIP = (ast.In, ast.NotIn)
 COMPARE_SPELLING = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
 OPERATOR_SPELLING = {ast.MatMult: "@"}
 
@@ -147,8 +149,11 @@ class ExpressionsMixin(BuilderBase):
         return self.op1("py." + name, [v], BOOL if name == "not" else UNKNOWN)
 
     def expr_Compare(self, node: ast.Compare) -> Value:
+        has = records.contains(self, node)  # `"k" in d`: a record key test
+        if has is not None:
+            return has
         for op in node.ops:
-            if type(op) not in COMPARE:
+            if type(op) not in COMPARE and type(op) not in MEMBERSHIP:
                 raise self.error(f"the comparison {COMPARE_SPELLING[type(op)]!r} is not supported "
                                  "by ember", node)
         left = self.expr(node.left)
@@ -158,7 +163,12 @@ class ExpressionsMixin(BuilderBase):
         # `a < b <= c` is `a < b and b <= c` with b evaluated once: the rest of the
         # chain runs only when this comparison is true.
         right = self.expr(rights[0])
-        r = self.op1("py." + COMPARE[type(ops[0])], [left, right])
+        if type(ops[0]) in MEMBERSHIP:  # `x in c`: py.in (item, container)
+            r = self.op1("py.in", [left, right], BOOL)
+            if isinstance(ops[0], ast.NotIn):
+                r = self.op1("py.not", [r], BOOL)
+        else:
+            r = self.op1("py." + COMPARE[type(ops[0])], [left, right])
         if len(ops) == 1:
             return r
         return self.if_value(self.truth(r),
@@ -181,6 +191,9 @@ class ExpressionsMixin(BuilderBase):
     def expr_IfExp(self, node: ast.IfExp) -> Value:
         cond = self.truth(self.expr(node.test))
         return self.if_value(cond, lambda: self.expr(node.body), lambda: self.expr(node.orelse))
+
+    def expr_Dict(self, node: ast.Dict) -> Value:
+        return records.build_dict(self, node)
 
     def expr_Tuple(self, node: ast.Tuple) -> Value:
         if not isinstance(node.ctx, ast.Load):

@@ -8,6 +8,7 @@ from ember.ir.core import Value
 from ember.ir.types import BOOL
 
 from .expressions import BINARY
+from .raises import RaisesMixin
 from .scope import BROKE, CONTINUED, RETURNED, RETVAL
 from .subscripts import SubscriptsMixin
 
@@ -15,7 +16,7 @@ from .subscripts import SubscriptsMixin
 Tree = Value | list
 
 
-class StatementsMixin(SubscriptsMixin):
+class StatementsMixin(SubscriptsMixin, RaisesMixin):
     # Set by the function builder: returns are lowered to flags (some return is nested).
     flag_returns: bool = False
     returns_value: bool = False

@@ -11,6 +11,7 @@ import ast
 
 from ember.ir.core import Value
 
+from . import records
 from .numpy_calls import NumpyMixin
 
 
@@ -37,6 +38,9 @@ class SubscriptsMixin(NumpyMixin):
                      for p in (e.lower, e.upper, e.step)]
             with self.located(e):
                 return self.op1("py.slice", parts)
+        if records.is_key(e):  # d["k"]: a record key
+            with self.located(e):
+                return self.op1("py.str", [], attrs={"value": e.value})
         if isinstance(e, ast.Constant) and e.value is Ellipsis:
             with self.located(e):
                 return self.op1("py.ellipsis", [])
@@ -45,6 +49,9 @@ class SubscriptsMixin(NumpyMixin):
     def store_subscript(self, target: ast.Subscript, value: Value) -> None:
         """`target = value` for a subscript target (the value is already evaluated, as in
         Python: the right-hand side runs before the target's object and index)."""
+        if isinstance(target.value, ast.Name) and records.is_key(target.slice):
+            records.store_key(self, target, value)
+            return
         obj = self.expr(target.value)
         index = self.index_operands(target.slice)
         with self.located(target):
@@ -53,6 +60,13 @@ class SubscriptsMixin(NumpyMixin):
     def augment_subscript(self, target: ast.Subscript, opname: str, rhs: ast.expr) -> None:
         """`a[idx] op= v`: the object and the index are evaluated once; getitem, the
         in-place operator, setitem (as CPython does it)."""
+        if isinstance(target.value, ast.Name) and records.is_key(target.slice):
+            old = self.expr(target)
+            value = self.expr(rhs)
+            with self.located(target):
+                new = self.op1("py." + opname, [old, value], attrs={"inplace": True})
+            records.store_key(self, target, new)
+            return
         obj = self.expr(target.value)
         index = self.index_operands(target.slice)
         with self.located(target):

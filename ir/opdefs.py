@@ -44,6 +44,16 @@ cf.assert {exc, msg}            (bool, i64...)      no results: raise builtin ex
                                                     each `{}` in msg is replaced by the next i64 operand
                                                     (printed in decimal), e.g. "index {} is out of bounds
                                                     for axis {} with size {}"
+cf.raise {exc, msg}             (i64|f64|bool...)   no results, never returns: raise builtin exception
+                                                    `exc`(msg.format(*operands)); msg is a str.format
+                                                    template (constant braces doubled) whose fields may
+                                                    carry a format spec or !r/!s (e.g. "x = {:.3f}"),
+                                                    formatted in Python as CPython would (bools print
+                                                    True/False). The region it is in still ends in its
+                                                    usual terminator: code after cf.raise is unreachable
+                                                    (the backend lowers it to a return of the error
+                                                    status, then continues in a dead block). `raise`,
+                                                    `assert` (frontend/raises.py); no try/except yet.
 tuple.make                      (T1..Tn) -> tuple<T1..Tn>
 tuple.get {index}               tuple -> T_index
 func.call {callee}              args -> R           calls a function of the same module; may raise
@@ -133,10 +143,27 @@ py.ndindex_size (shape)  py.ndindex_get (shape, k)                            `f
                                                                             the number of index tuples, and
                                                                             the k-th one (row-major) as a
                                                                             tuple of i64
+py.in (item, container)                                                     `item in container` -> bool
 py.undef                                                                    a variable unassigned on
                                                                             some path (typeinfer makes it
                                                                             a zero of the merged type)
+py.raise {exc, msg} (values...)                                             `raise exc(msg)`: msg as cf.raise's;
+                                                                            typeinfer widens ints to i64
+                                                                            and floats to f64 (cf.raise)
 math.* and func.call and tuple.* also appear with `?` types before inference.
+
+Records (a dict with string keys known at compile time; docs/language.md "Dicts with literal
+keys"). A record is a value (a struct, like a tuple): writes are functional updates.
+record.make {keys}              (T1..Tn) -> record<k1: T1, ..., kn: Tn>
+                                keys: the key strings joined by "," (keys hold no comma)
+record.get {key}                record -> T_key     the value of a key the record has
+record.set {key}                (record, T) -> record
+                                the same record with `key` bound to the value: an existing key
+                                takes the value's type (in place, same position); a new key is
+                                appended
+record.has {key}                (untyped) `"key" in d`; typeinfer folds it to a bool constant
+The frontend emits record.make / record.set / record.has with `?` types; reads are
+`py.getitem (d, py.str)` and `d.get("k", x)` is `py.callmethod {name = "get"}`.
 """
 from __future__ import annotations
 
@@ -144,7 +171,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .core import Operation
-from .types import BOOL, BOTTOM, I64, UNKNOWN, ArrayType, ScalarType, TupleType, Type
+from .types import BOOL, BOTTOM, F64, I64, UNKNOWN, ArrayType, RecordType, ScalarType, TupleType, Type
 
 Check = Callable[[Operation], "str | None"]
 
@@ -271,6 +298,15 @@ def _assert(op: Operation) -> str | None:
         return "cf.assert message arguments must be i64"
     if msg.count("{}") != len(op.operands) - 1:
         return f"cf.assert message has {msg.count('{}')} placeholders for {len(op.operands) - 1} arguments"
+    return None
+
+
+def _raise(op: Operation) -> str | None:
+    msg = op.attributes.get("msg")
+    if not isinstance(op.attributes.get("exc"), str) or not isinstance(msg, str):
+        return "cf.raise needs string attributes exc and msg"
+    if any(v.type not in (I64, F64, BOOL) for v in op.operands):
+        return "cf.raise message arguments must be i64, f64 or bool"
     return None
 
 
@@ -439,6 +475,7 @@ for _n in ("isnan", "isinf", "isfinite"):
     _def(f"math.{_n}", 1, 1, check=_pred)
 _def("math.check", (1, None), 0, pure=False, attrs=("overflow",), check=_math_check)
 _def("cf.assert", (1, None), 0, pure=False, attrs=("exc", "msg"), check=_assert)
+_def("cf.raise", (0, None), 0, pure=False, attrs=("exc", "msg"), check=_raise)
 _def("array.dim", 1, 1, attrs=("axis",), check=_array_dim)
 _def("array.load", (1, None), 1, check=_array_load)
 _def("array.store", (2, None), 0, pure=False, check=_array_store)
@@ -521,6 +558,7 @@ _def("py.min", (2, None), 1, typed=False)
 _def("py.max", (2, None), 1, typed=False)
 _def("py.divmod", 2, 1, typed=False)
 _def("py.undef", 0, 1, typed=False)
+_def("py.raise", (0, None), 0, pure=False, typed=False, attrs=("exc", "msg"))
 _def("py.getitem", (2, None), 1, typed=False)
 _def("py.setitem", (3, None), 0, pure=False, typed=False)
 _def("py.getattr", 1, 1, typed=False, attrs=("name",))
@@ -534,6 +572,56 @@ _def("py.slice", 3, 1, typed=False)
 _def("py.len", 1, 1, typed=False)
 _def("py.ndindex_size", 1, 1, typed=False)
 _def("py.ndindex_get", 2, 1, typed=False)
+_def("py.in", 2, 1, typed=False)  # `item in container` (not in: py.not of it)
+
+
+# ---- records ------------------------------------------------------------------
+def record_keys(attr: object) -> tuple[str, ...]:
+    """The keys of a `record.make {keys}` attribute."""
+    return tuple(str(attr).split(",")) if attr != "" else ()
+
+
+def _record_make(op: Operation) -> str | None:
+    t = op.results[0].type
+    keys = record_keys(op.attributes.get("keys"))
+    if (not isinstance(t, RecordType) or t.keys != keys
+            or list(t.types) != [v.type for v in op.operands]):
+        return (f"record.make result {t} does not match keys {list(keys)} and operands "
+                f"{[str(v.type) for v in op.operands]}")
+    return None
+
+
+def _record_get(op: Operation) -> str | None:
+    t = op.operands[0].type
+    key = op.attributes.get("key")
+    if not isinstance(t, RecordType) or not isinstance(key, str) or key not in t.keys:
+        return f"record.get key {key!r} invalid for {t}"
+    if t.field(key) != op.results[0].type:
+        return f"record.get result {op.results[0].type} is not the type of key {key!r} in {t}"
+    return None
+
+
+def _record_set(op: Operation) -> str | None:
+    t, v = op.operands[0].type, op.operands[1].type
+    key = op.attributes.get("key")
+    r = op.results[0].type
+    if not isinstance(t, RecordType) or not isinstance(key, str):
+        return f"record.set needs a record operand and a str key, got {t} and {key!r}"
+    if key in t.keys:
+        i = t.keys.index(key)
+        want = RecordType(t.keys, t.types[:i] + (v,) + t.types[i + 1:])
+    else:
+        want = RecordType(t.keys + (key,), t.types + (v,))
+    if r != want:
+        return f"record.set result {r} should be {want}"
+    return None
+
+
+_def("record.make", (0, None), 1, attrs=("keys",), check=_record_make)
+_def("record.get", 1, 1, attrs=("key",), check=_record_get)
+_def("record.set", 2, 1, attrs=("key",), check=_record_set)
+_def("record.has", 1, 1, typed=False, attrs=("key",))
+
 
 TYPED: frozenset[str] = frozenset(n for n, d in OPS.items() if d.typed)
 
@@ -549,3 +637,4 @@ def opdef(name: str) -> OpDef:
 def is_pure(op: Operation) -> bool:
     d = OPS.get(op.name)
     return d is not None and d.pure and not op.regions
+

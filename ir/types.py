@@ -68,6 +68,28 @@ class TupleType(Type):
 
 
 @dataclass(frozen=True, repr=False)
+class RecordType(Type):
+    """A dict with string keys known at compile time (`{"k": 1.0}`): a struct of one value
+    per key, in insertion order. Printed `record<k: f64, "two words": i64>` (keys that are
+    not identifiers are quoted)."""
+
+    keys: tuple[str, ...]
+    types: tuple[Type, ...]
+
+    def __str__(self) -> str:
+        parts = [f"{k if k.isidentifier() else _quote(k)}: {t}" for k, t in zip(self.keys, self.types)]
+        return "record<" + ", ".join(parts) + ">"
+
+    def field(self, key: str) -> Type | None:
+        """The type of `key`, None when the record has no such key."""
+        return self.types[self.keys.index(key)] if key in self.keys else None
+
+
+def _quote(key: str) -> str:
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass(frozen=True, repr=False)
 class ArrayType(Type):
     """A strided n-d array of `dtype` elements (a NumPy array, or one made in compiled code).
 
@@ -164,6 +186,8 @@ def _parse_type_prefix(text: str) -> tuple[Type, str]:
         if parts[2] not in ("C", "F", "A") or (len(parts) == 4 and parts[3] != "readonly"):
             raise ValueError(f"bad array type {text!r}")
         return ArrayType(SCALARS[parts[0]], int(parts[1]), parts[2], len(parts) == 4), rest
+    if text.startswith("record<"):
+        return _parse_record(text[len("record<"):])
     if text.startswith("tuple<"):
         rest = text[len("tuple<"):].lstrip()
         elems: list[Type] = []
@@ -188,3 +212,40 @@ def _parse_type_prefix(text: str) -> tuple[Type, str]:
     if word in SCALARS:
         return SCALARS[word], rest
     raise ValueError(f"unknown type {word or text!r}")
+
+
+def _parse_record(rest: str) -> tuple[Type, str]:
+    """The rest of `record<k: T, "a b": U>` after `record<`."""
+    keys: list[str] = []
+    types: list[Type] = []
+    rest = rest.lstrip()
+    if rest.startswith(">"):
+        return RecordType((), ()), rest[1:]
+    while True:
+        rest = rest.lstrip()
+        if rest.startswith('"'):
+            i, chars = 1, []
+            while i < len(rest) and rest[i] != '"':
+                if rest[i] == "\\":
+                    i += 1
+                chars.append(rest[i])
+                i += 1
+            key, rest = "".join(chars), rest[i + 1:]
+        else:
+            i = 0
+            while i < len(rest) and (rest[i].isalnum() or rest[i] == "_"):
+                i += 1
+            key, rest = rest[:i], rest[i:]
+        rest = rest.lstrip()
+        if not key and not rest.startswith(":") or not rest.startswith(":"):
+            raise ValueError(f"bad record type near {rest!r}")
+        t, rest = _parse_type_prefix(rest[1:])
+        keys.append(key)
+        types.append(t)
+        rest = rest.lstrip()
+        if rest.startswith(","):
+            rest = rest[1:]
+            continue
+        if rest.startswith(">"):
+            return RecordType(tuple(keys), tuple(types)), rest[1:]
+        raise ValueError(f"bad record type near {rest!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ember.ir.builder import Builder
 from ember.ir.core import Block, Operation, Region, Value
 from ember.ir.errors import IRError
-from ember.ir.types import BOOL, F64, I64, NONE, ArrayType, ScalarType, TupleType, Type
+from ember.ir.types import BOOL, F64, I64, NONE, ArrayType, RecordType, ScalarType, TupleType, Type
 
 
 class Undef:
@@ -63,6 +63,8 @@ class Emitter:
             return self.op("tuple.make", [self.zero(e) for e in t.elements], t)
         if isinstance(t, ScalarType):
             return self.const(0, t)
+        if isinstance(t, RecordType):
+            return self.op("record.make", [self.zero(e) for e in t.types], t, keys=",".join(t.keys))
         if isinstance(t, ArrayType):
             # an empty array: what a loop carries for an array variable assigned inside it
             zero = self.const(0, I64)
@@ -108,6 +110,10 @@ class Emitter:
             parts = [self.cast(self.op("tuple.get", [v], e, index=i), te)
                      for i, (e, te) in enumerate(zip(s.elements, t.elements))]
             return self.op("tuple.make", parts, t)
+        if isinstance(s, RecordType) and isinstance(t, RecordType) and s.keys == t.keys:
+            parts = [self.cast(self.op("record.get", [v], e, key=k), te)
+                     for k, e, te in zip(s.keys, s.types, t.types)]
+            return self.op("record.make", parts, t, keys=",".join(t.keys))
         if isinstance(s, ArrayType) and isinstance(t, ArrayType) and t.layout in ("A", s.layout) \
                 and (s.dtype, s.ndim) == (t.dtype, t.ndim) and t.readonly >= s.readonly:
             # forget contiguity or writability: an empty subview is the same view retyped

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from ember.ir.core import BlockArgument, FuncOp, OpResult, Value
 from ember.ir.location import Location
-from ember.ir.types import (BOTTOM, C128, F32, F64, I64, ArrayType, NoneType, ScalarType,
-                            TupleType, Type)
+from ember.ir.types import (BOTTOM, C128, F32, F64, I64, ArrayType, NoneType, RecordType,
+                            ScalarType, TupleType, Type)
 
 
 def is_bottom(t: Type) -> bool:
@@ -41,6 +41,12 @@ def unify(a: Type, b: Type) -> Type | None:
                 return None
             elems.append(u)
         return TupleType(tuple(elems))
+    if isinstance(a, RecordType) and isinstance(b, RecordType):
+        # records merge key by key when they have the same keys in the same order
+        if a.keys != b.keys:
+            return None
+        rt = unify(TupleType(a.types), TupleType(b.types))
+        return None if rt is None else RecordType(a.keys, rt.elements)  # type: ignore[union-attr]
     if isinstance(a, ArrayType) and isinstance(b, ArrayType):
         # a C view and a strided one merge as strided ('A'), a writable one and a
         # read-only one as read-only; dtype and ndim must agree

@@ -67,3 +67,6 @@ def ensure_loaded() -> None:
     from . import complex_arrays  # noqa: F401  (wraps the array rules for complex values)
     from . import linalg, sorting  # noqa: F401  (np.dot/matmul/norm..., np.sort/argsort)
     from . import joining, ndindex  # noqa: F401  (concatenate/stack/roll/tile/repeat; np.ndindex)
+    from . import records  # noqa: F401  (last: wraps py.getitem / py.len / py.callmethod)
+    from . import tuples  # noqa: F401  (wraps getitem/add/mul/eq/ne for tuples; `in`)
+    from . import raises  # noqa: F401  (py.raise: raise / assert)

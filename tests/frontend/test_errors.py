@@ -124,7 +124,7 @@ def e_is(x):
 
 
 def e_in(x):
-    return x in (1, 2)
+    return x is not None
 
 
 def e_none_value(x):
@@ -137,11 +137,11 @@ def e_global_list(x):
 
 
 def e_min_iterable(x):
-    return min(x)
+    return min(x, key=abs)
 
 
 def e_for_over_tuple(x):
-    for v in enumerate(x):
+    for v in map(abs, x):
         x += v
     return x
 
@@ -160,9 +160,8 @@ def e_matmul(x):
     return x is not x
 
 
-def e_assert(x):
-    assert x > 0
-    return x
+def e_bare_raise(x):
+    raise
 
 
 def e_match(x):
@@ -208,15 +207,15 @@ CASES = [
     (e_nested_def, "def inner", "nested function"),
     (e_class, "class K", "class"),
     (e_is, "x is x", "'is'"),
-    (e_in, "x in (1, 2)", "'in'"),
+    (e_in, "x is not None", "'is not'"),
     (e_none_value, "None", "none"),
     (e_global_list, "CONST_LIST", "const_list"),
-    (e_min_iterable, "min(x)", "min"),
-    (e_for_over_tuple, "enumerate(x)", "range"),
+    (e_min_iterable, "key=abs", "key"),
+    (e_for_over_tuple, "map(abs, x)", "map"),
     (e_range_value, "range(x)", "range"),
     (e_module_value, "math", "module"),
     (e_matmul, "x is not x", "'is not'"),
-    (e_assert, "assert x > 0", "assert"),
+    (e_bare_raise, "raise", "raise"),
     (e_match, "match x:", "match"),
     (e_starred_call, "*x", "star"),
     (e_local_call, "f(x)", "local variable"),

@@ -10,7 +10,7 @@ from ember.ir.builder import Builder
 from ember.ir.core import Block, FuncOp, Module, Region, SymbolRef, Value
 from ember.ir.location import Location
 from ember.ir.opdefs import MATH_BINARY, MATH_UNARY, OPS
-from ember.ir.types import (BOOL, C64, C128, F32, F64, I32, I64, NONE, UNKNOWN, ArrayType,
+from ember.ir.types import (BOOL, C64, C128, F32, F64, I32, I64, NONE, UNKNOWN, ArrayType, RecordType,
                             TupleType, Type)
 
 PAIR = TupleType((F64, I64))
@@ -40,6 +40,7 @@ SIGNATURES.update({
     "arith.truncf": ([F64], [F32], {}),
     "math.check": ([F64, F64], [], {"overflow": True}),
     "cf.assert": ([BOOL], [], {"exc": "ValueError", "msg": "bad \"value\"\n\u00e9"}),
+    "cf.raise": ([I64, F64, BOOL], [], {"exc": "ValueError", "msg": "k={:5d} x={:.3f} {} {{}}"}),
     "tuple.make": ([F64, I64], [PAIR], {}),
     "tuple.get": ([PAIR], [I64], {"index": 1}),
     "array.dim": ([MAT], [I64], {"axis": 1}),
@@ -51,6 +52,12 @@ SIGNATURES.update({
     "array.reshape": ([ArrayType(F64, 2, "C"), I64], [VEC], {}),
     "array.retain": ([VEC], [], {}),
     "array.release": ([VEC], [], {}),
+})
+REC = RecordType(("k", "n"), (F64, I64))
+SIGNATURES.update({
+    "record.make": ([F64, I64], [REC], {"keys": "k,n"}),
+    "record.get": ([REC], [I64], {"key": "n"}),
+    "record.set": ([REC, F64], [RecordType(("k", "n"), (F64, F64))], {"key": "n"}),
 })
 CVEC = ArrayType(C128, 1, "C")
 SIGNATURES.update({
@@ -80,7 +87,8 @@ STRUCTURED = {"arith.constant", "func.call", "func.return", "scf.if", "scf.for",
 
 # Values for the attributes the untyped ops require.
 UNTYPED_ATTRS: dict[str, object] = {"name": "shape", "kwnames": "axis", "fn": "linalg.norm",
-                                    "dtype": F32, "value": "stable"}
+                                    "dtype": F32, "value": "stable", "key": "k",
+                                    "exc": "ValueError", "msg": "x = {:.3f}"}
 
 
 def _loc(line: int) -> Location:
