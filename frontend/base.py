@@ -57,7 +57,15 @@ class BuilderBase:
 
     # ---- dispatch: the location is set before visiting each node ---------------
     def expr(self, node: ast.expr) -> Value:
-        method = getattr(self, "expr_" + type(node).__name__, None)
+        return self._visit("expr_", node)
+
+    def stmt(self, node: ast.stmt) -> None:
+        self._visit("stmt_", node)
+
+    def _visit(self, prefix: str, node: ast.AST) -> Any:
+        """Call `<prefix><NodeType>` with the builder's location set to the node; a node
+        type with no such method is rejected, never skipped."""
+        method = getattr(self, prefix + type(node).__name__, None)
         if method is None:
             self.unsupported(node)
         b = self.b
@@ -65,18 +73,6 @@ class BuilderBase:
         b.loc = self.src.loc(node)
         try:
             return method(node)
-        finally:
-            b.loc = saved
-
-    def stmt(self, node: ast.stmt) -> None:
-        method = getattr(self, "stmt_" + type(node).__name__, None)
-        if method is None:
-            self.unsupported(node)
-        b = self.b
-        saved = b.loc
-        b.loc = self.src.loc(node)
-        try:
-            method(node)
         finally:
             b.loc = saved
 

@@ -25,13 +25,18 @@ def _is_one_of(obj: object, funcs: tuple) -> bool:
 
 class CallsMixin(ExpressionsMixin):
 
-    def expr_Call(self, node: ast.Call) -> Value:
+    def check_call_arguments(self, node: ast.Call) -> None:
+        """Reject `f(*xs)` and `f(**kw)`: every call ember compiles binds its arguments
+        at compile time."""
         for a in node.args:
             if isinstance(a, ast.Starred):
                 self.unsupported(a)
         for k in node.keywords:
             if k.arg is None:
                 raise self.error("**kwargs in calls (starred arguments) are not supported by ember", k)
+
+    def expr_Call(self, node: ast.Call) -> Value:
+        self.check_call_arguments(node)
         ref = self.static_object(node.func)
         if ref is None:
             what = ast.unparse(node.func)

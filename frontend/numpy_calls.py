@@ -97,12 +97,7 @@ class NumpyMixin(CallsMixin):
 
     # ---- calls -------------------------------------------------------------------------
     def expr_Call(self, node: ast.Call) -> Value:
-        for a in node.args:
-            if isinstance(a, ast.Starred):
-                self.unsupported(a)
-        for k in node.keywords:
-            if k.arg is None:
-                raise self.error("**kwargs in calls (starred arguments) are not supported by ember", k)
+        self.check_call_arguments(node)
         ref = self.static_object(node.func)
         if ref is None:
             if isinstance(node.func, ast.Attribute):
