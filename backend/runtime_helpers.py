@@ -9,6 +9,11 @@ shared engine on first use (`ensure_runtime`); their addresses are bound with
 - `{i64, i1} ember_rt_unbox_i64(PyObject *obj)`: the value of an exact `int`,
   `np.int64` or `np.longlong` and 1, or 0 for "not mine, take the fallback" (an
   int that overflows int64 also: its error is cleared).
+- `i1 ember_rt_unbox_array(PyObject *obj, i32 ndim, i32 num_a, i32 num_b, i32 mask,
+  i32 want, ptr out)`: whether `obj` is exactly an ndarray with `nd == ndim`, dtype
+  type number `num_a` or `num_b`, native byte order and `flags & mask == want` (the
+  checks of backend/wrapper_arrays.py); if so it writes the array struct
+  `{NULL, obj, data, shape[ndim], strides[ndim]}` to `out` (nothing otherwise).
 - `void ember_rt_raise(ptr table, i32 n, i32 status)`: set the Python exception of
   `status` (k > 0: entry k-1) from a wrapper's error table, a constant array of n
   `{PyObject **exception_variable, char *format}` pairs. The format is a UTF-8
@@ -37,10 +42,15 @@ import threading
 from typing import Any
 
 from ember.backend import pyapi
-from ember.backend.boxing import NPSCALAR_VALUE_OFFSET, OB_TYPE_OFFSET, boxes_for
+from ember.backend.boxing import (
+    ARR_DATA_OFFSET, ARR_DESCR_OFFSET, ARR_DIMS_OFFSET, ARR_FLAGS_OFFSET, ARR_NDIM_OFFSET,
+    ARR_STRIDES_OFFSET, DESCR_BYTEORDER_OFFSET, DESCR_TYPE_NUM_OFFSET, NPSCALAR_VALUE_OFFSET,
+    OB_TYPE_OFFSET, SWAPPED_BYTEORDER, boxes_for,
+)
 from ember.ir.types import I64
 
 UNBOX_I64 = "ember_rt_unbox_i64"
+UNBOX_ARRAY = "ember_rt_unbox_array"
 RAISE = "ember_rt_raise"
 ALLOC = "ember_rt_alloc"
 RETAIN = "ember_rt_retain"
@@ -51,7 +61,7 @@ ERR_ARGS = "ember_rt_err_args"
 LIVE_BLOCKS = "ember_rt_live_blocks"
 # The backend.errors_table module object, whose runtime_message formats the messages.
 ERRORS_MODULE = "_ember_errors_module"
-FUNCTIONS = (UNBOX_I64, RAISE, ALLOC, RETAIN, RELEASE, MEMINFO_DATA, CAPSULE_RELEASE)
+FUNCTIONS = (UNBOX_I64, UNBOX_ARRAY, RAISE, ALLOC, RETAIN, RELEASE, MEMINFO_DATA, CAPSULE_RELEASE)
 VARIABLES = (ERR_ARGS, LIVE_BLOCKS)
 
 # The most i64 values one error message formats: NumPy's in-place broadcast message
@@ -80,6 +90,7 @@ def _types() -> dict[str, Any]:
     void = ir.VoidType()
     return {
         UNBOX_I64: ir.FunctionType(ir.LiteralStructType([i64, i1]), [p]),
+        UNBOX_ARRAY: ir.FunctionType(i1, [p, i32, i32, i32, i32, i32, p]),
         RAISE: ir.FunctionType(void, [p, i32, i32]),
         ALLOC: ir.FunctionType(p, [i64]),
         RETAIN: ir.FunctionType(void, [p]),
@@ -180,6 +191,7 @@ def _module_ir() -> str:
         g.align = 8
         g.type = ir.PointerType()
     _emit_unbox_i64(mod)
+    _emit_unbox_array(mod)
     _emit_raise(mod)
     _emit_memory(mod)
     return str(mod)
@@ -233,6 +245,59 @@ def _emit_unbox_i64(mod: Any) -> None:
             result(_field(b, obj, NPSCALAR_VALUE_OFFSET, i64), True)
         b.position_at_end(other)
     result(ir.Constant(i64, 0), False)
+
+
+def _emit_unbox_array(mod: Any) -> None:
+    from llvmlite import ir
+
+    i1, i8, i32, i64, p = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64), ir.PointerType()
+    fn = ir.Function(mod, _types()[UNBOX_ARRAY], name=UNBOX_ARRAY)
+    fn.attributes.add("noinline")
+    fn.attributes.add("nounwind")
+    obj, ndim, num_a, num_b, mask, want, out = fn.args
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    check, read, no = (fn.append_basic_block(n) for n in ("check", "read", "no"))
+    ndarray = pyapi.declare_object(mod, pyapi.NDARRAY_SYMBOL)
+    b.cbranch(b.icmp_unsigned("==", _field(b, obj, OB_TYPE_OFFSET, p), ndarray), check, no)
+
+    b.position_at_end(check)
+    descr = _field(b, obj, ARR_DESCR_OFFSET, p)
+    num = _field(b, descr, DESCR_TYPE_NUM_OFFSET, i32)
+    flags = _field(b, obj, ARR_FLAGS_OFFSET, i32)
+    order = _field(b, descr, DESCR_BYTEORDER_OFFSET, i8)
+    ok = b.and_(b.icmp_signed("==", _field(b, obj, ARR_NDIM_OFFSET, i32), ndim),
+                b.icmp_signed("==", b.and_(flags, mask), want))
+    ok = b.and_(ok, b.or_(b.icmp_signed("==", num, num_a), b.icmp_signed("==", num, num_b)))
+    ok = b.and_(ok, b.icmp_unsigned("!=", order, ir.Constant(i8, ord(SWAPPED_BYTEORDER))))
+    b.cbranch(ok, read, no)
+
+    b.position_at_end(read)
+    # out is {ptr meminfo, ptr parent, ptr data, [ndim x i64] shape, [ndim x i64] strides}
+    b.store(ir.Constant(p, None), _at(b, out, 0))
+    b.store(obj, _at(b, out, 8))
+    b.store(_field(b, obj, ARR_DATA_OFFSET, p), _at(b, out, 16))
+    n = b.zext(ndim, i64)
+    shape = _at(b, out, 24)
+    strides = b.gep(shape, [n], inbounds=True, source_etype=i64)
+    dims_src = _field(b, obj, ARR_DIMS_OFFSET, p)
+    strides_src = _field(b, obj, ARR_STRIDES_OFFSET, p)
+    # One interleaved loop, not two memcpy calls: ndim is tiny and libc calls cost more.
+    head, body, done = (fn.append_basic_block(x) for x in ("copy_head", "copy_body", "copy_done"))
+    b.branch(head)
+    b.position_at_end(head)
+    i = b.phi(i64, name="i")
+    i.add_incoming(ir.Constant(i64, 0), read)
+    b.cbranch(b.icmp_unsigned("<", i, n), body, done)
+    b.position_at_end(body)
+    for src, dst in ((dims_src, shape), (strides_src, strides)):
+        v = b.load(b.gep(src, [i], inbounds=True, source_etype=i64), typ=i64)
+        b.store(v, b.gep(dst, [i], inbounds=True, source_etype=i64))
+    i.add_incoming(b.add(i, ir.Constant(i64, 1)), body)
+    b.branch(head)
+    b.position_at_end(done)
+    b.ret(ir.Constant(i1, 1))
+    b.position_at_end(no)
+    b.ret(ir.Constant(i1, 0))
 
 
 def _emit_raise(mod: Any) -> None:

@@ -1,8 +1,9 @@
 """Array arguments and results of the CPython call wrapper (see backend/wrapper.py).
 
-Unboxing (`unbox_array`), with no call on the fast path: the argument's `ob_type` must
-be exactly `numpy.ndarray`; its `nd`, dtype type number and byte order, and flags must
-match the specialization's `ArrayType`:
+Unboxing (`unbox_array`) is one call of the runtime helper `ember_rt_unbox_array`
+(backend/runtime_helpers.py, compiled once per process) that makes these checks: the
+argument's `ob_type` must be exactly `numpy.ndarray`; its `nd`, dtype type number and
+byte order, and flags must match the specialization's `ArrayType`:
 
 - layout C: C_CONTIGUOUS; F: F_CONTIGUOUS and not C_CONTIGUOUS (just F_CONTIGUOUS for
   ndim <= 1); A: neither. So each specialization takes exactly the arrays `typeof`
@@ -27,12 +28,11 @@ from typing import Any
 
 from llvmlite import ir
 
-from ember.backend import pyapi
+from ember.backend import pyapi, runtime_helpers as rt
 from ember.backend.boxing import (
-    ARR_DATA_OFFSET, ARR_DESCR_OFFSET, ARR_DIMS_OFFSET, ARR_FLAGS_OFFSET, ARR_NDIM_OFFSET,
-    ARR_STRIDES_OFFSET, ARRAY_DTYPES, ARRAY_RESULT_TYPE_NUM, DESCR_BYTEORDER_OFFSET,
-    DESCR_TYPE_NUM_OFFSET, NPY_ARRAY_ALIGNED, NPY_ARRAY_C_CONTIGUOUS, NPY_ARRAY_F_CONTIGUOUS,
-    NPY_ARRAY_WRITEABLE, OB_TYPE_OFFSET, SWAPPED_BYTEORDER,
+    ARR_DATA_OFFSET, ARR_DESCR_OFFSET, ARR_DIMS_OFFSET, ARR_NDIM_OFFSET, ARR_STRIDES_OFFSET,
+    ARRAY_DTYPES, ARRAY_RESULT_TYPE_NUM, DESCR_TYPE_NUM_OFFSET, NPY_ARRAY_ALIGNED,
+    NPY_ARRAY_C_CONTIGUOUS, NPY_ARRAY_F_CONTIGUOUS, NPY_ARRAY_WRITEABLE,
 )
 from ember.backend.llvm_types import (
     ARRAY_DATA, ARRAY_MEMINFO, ARRAY_PARENT, ARRAY_SHAPE, ARRAY_STRIDES, array_struct,
@@ -75,38 +75,25 @@ def _type_num_ok(b: ir.IRBuilder, num: ir.Value, t: ArrayType) -> ir.Value:
 # ---------------------------------------------------------------- unboxing
 
 def unbox_array(ctx: Any, obj: ir.Value, t: ArrayType) -> ir.Value:
-    """The array struct of ndarray `obj`; branches to `ctx.fail` unless it fits `t`."""
+    """The array struct of ndarray `obj`; branches to `ctx.fail` unless it fits `t`.
+
+    One call of the shared `ember_rt_unbox_array` (backend/runtime_helpers.py) does the
+    checks and fills a stack slot: inlining them made every wrapper bigger to optimize."""
     b = ctx.b
-    tp = ctx.field(obj, OB_TYPE_OFFSET, _PTR)
-    check = ctx.new_block(f"array_check_{t.ndim}")
-    b.cbranch(b.icmp_unsigned("==", tp, ctx.obj(pyapi.NDARRAY_SYMBOL)), check, ctx.fail)
-
-    b.position_at_end(check)
-    nd = ctx.field(obj, ARR_NDIM_OFFSET, _I32)
-    flags = ctx.field(obj, ARR_FLAGS_OFFSET, _I32)
-    descr = ctx.field(obj, ARR_DESCR_OFFSET, _PTR)
-    num = ctx.field(descr, DESCR_TYPE_NUM_OFFSET, _I32)
-    order = ctx.field(descr, DESCR_BYTEORDER_OFFSET, _I8)
+    struct_t = array_struct(t.ndim)
+    here = b.block
+    b.position_at_start(b.function.entry_basic_block)
+    slot = b.alloca(struct_t, name=f"array_arg_{t.ndim}")
+    b.position_at_end(here)
+    nums = ARRAY_DTYPES[t.dtype]
+    assert 1 <= len(nums) <= 2, nums  # the helper takes two type numbers
     mask, want = flag_test(t)
-    ok = b.and_(b.icmp_signed("==", nd, _i32(t.ndim)),
-                b.icmp_signed("==", b.and_(flags, _i32(mask)), _i32(want)))
-    ok = b.and_(ok, _type_num_ok(b, num, t))
-    ok = b.and_(ok, b.icmp_unsigned("!=", order, ir.Constant(_I8, ord(SWAPPED_BYTEORDER))))
+    fits = b.call(rt.declare(ctx.mod, rt.UNBOX_ARRAY),
+                  [obj, _i32(t.ndim), _i32(nums[0]), _i32(nums[-1]), _i32(mask), _i32(want), slot])
     read = ctx.new_block(f"array_read_{t.ndim}")
-    b.cbranch(ok, read, ctx.fail)
-
+    b.cbranch(fits, read, ctx.fail)
     b.position_at_end(read)
-    agg: ir.Value = ir.Constant(array_struct(t.ndim), ir.Undefined)
-    agg = b.insert_value(agg, ir.Constant(_PTR, None), ARRAY_MEMINFO)
-    agg = b.insert_value(agg, obj, ARRAY_PARENT)
-    agg = b.insert_value(agg, ctx.field(obj, ARR_DATA_OFFSET, _PTR), ARRAY_DATA)
-    if t.ndim:
-        dims = ctx.field(obj, ARR_DIMS_OFFSET, _PTR)
-        strides = ctx.field(obj, ARR_STRIDES_OFFSET, _PTR)
-        for i in range(t.ndim):
-            agg = b.insert_value(agg, _load_i64(b, dims, i), [ARRAY_SHAPE, i])
-            agg = b.insert_value(agg, _load_i64(b, strides, i), [ARRAY_STRIDES, i])
-    return agg
+    return b.load(slot, typ=struct_t)
 
 
 def _load_i64(b: ir.IRBuilder, base: ir.Value, i: int) -> ir.Value:
