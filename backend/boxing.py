@@ -14,6 +14,8 @@ wrapper reads the value out of the object:
 - "pylong":  CPython int, read with `PyLong_AsLongLong` (overflow -> fallback).
 - "pybool":  CPython bool, compared with `&_Py_TrueStruct`.
 - "npscalar": a numpy scalar; its value (of the IR type's width) sits at offset 16.
+- a `str` (StrType) is an exact `str`: the wrapper borrows its UTF-8 buffer
+  (`PyUnicode_AsUTF8AndSize`, cached in the object); a result is a new str.
 - "pycomplex": CPython complex, `Py_complex cval` (two doubles) at offset 16; np.complex128
   (a subclass of complex with the same layout) and np.complex64 (two floats) are npscalars.
 
@@ -35,7 +37,7 @@ import numpy as np
 
 from ember.ir.types import (
     BOOL, C64, C128, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64,
-    ArrayType, NoneType, RecordType, ScalarType, TupleType, Type,
+    ArrayType, DictType, ListType, NoneType, RecordType, ScalarType, StrType, TupleType, Type,
 )
 
 # CPython 3.11 object layout (64-bit): what the wrapper reads without calling the C-API.
@@ -165,9 +167,13 @@ def is_supported_arg(t: Type) -> bool:
         return all(is_supported_arg(e) for e in t.elements)
     if isinstance(t, ArrayType):
         return t.dtype in ARRAY_DTYPES and t.layout in ("C", "F", "A") and t.ndim >= 0
+    if isinstance(t, StrType):  # an exact str, borrowed as its cached UTF-8 buffer
+        return True
     if isinstance(t, RecordType):  # an exact dict with exactly these str keys
         return all(is_supported_arg(e) and not isinstance(e, (ArrayType, RecordType))
                    for e in t.types)
+    if isinstance(t, ListType):  # an exact list, converted (backend/wrapper_containers.py)
+        return is_supported_arg(t.elem)
     return False
 
 
@@ -187,6 +193,12 @@ def is_supported_result(t: Type) -> bool:
         return all(is_supported_result(e) and not isinstance(e, NoneType) for e in t.elements)
     if isinstance(t, ArrayType):
         return t.dtype in ARRAY_DTYPES and t.ndim >= 0
+    if isinstance(t, StrType):  # a new str decoded from the UTF-8 bytes
+        return True
     if isinstance(t, RecordType):  # a new dict
         return all(is_supported_result(e) and not isinstance(e, NoneType) for e in t.types)
+    if isinstance(t, ListType):  # a new list
+        return is_supported_result(t.elem) and not isinstance(t.elem, NoneType)
+    if isinstance(t, DictType):  # a new dict
+        return all(is_supported_result(e) and not isinstance(e, NoneType) for e in (t.key, t.value))
     return False

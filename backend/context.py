@@ -38,6 +38,9 @@ class ModuleLowering:
         self.errors = ErrorTable()
         self.functions: dict[str, ir.Function] = {}
         self._decls: dict[str, ir.Function] = {}
+        # Run after every function is lowered, when the error table is complete
+        # (backend/lower_try.py fills its dispatch switches there).
+        self.finalizers: list = []
 
     def declare(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
         """An external function (an LLVM intrinsic or a libm symbol), declared once."""
@@ -75,8 +78,13 @@ class FuncLowering:
         self.builder = ir.IRBuilder(body)
         self.entry_block = entry
         self.values: dict[Value, ir.Value] = {}
-        self._fail_blocks: dict[int, ir.Block] = {}
+        self._fail_blocks: dict[object, ir.Block] = {}
         self._nblocks = 0
+        # Innermost last: the scf.try bodies being lowered, where a non-zero status
+        # goes to the dispatch block instead of being returned (backend/lower_try.py),
+        # and the handlers being lowered (their status slot, for cf.reraise).
+        self.try_stack: list[TryContext] = []
+        self.handler_stack: list[ir.Value] = []
 
     # ---- values -------------------------------------------------------------
     def get(self, v: Value) -> ir.Value:
@@ -110,13 +118,23 @@ class FuncLowering:
         slot.type = PTR  # llvmlite types allocas as typed pointers; we write opaque `ptr`
         return slot
 
+    def exit_with(self, b: ir.IRBuilder, status: ir.Value) -> None:
+        """Leave with non-zero `status`: to the innermost try's dispatch, else return it."""
+        if self.try_stack:
+            ctx = self.try_stack[-1]
+            b.store(status, ctx.status_slot)
+            b.branch(ctx.dispatch)
+        else:
+            b.ret(status)
+
     def fail_block(self, code: int) -> ir.Block:
         """The function's cold block returning status `code`."""
-        blk = self._fail_blocks.get(code)
+        key = (code, self.try_stack[-1]) if self.try_stack else code
+        blk = self._fail_blocks.get(key)
         if blk is None:
             blk = self.fn.append_basic_block(f"raise.{code}")
-            ir.IRBuilder(blk).ret(ir.Constant(I32, code))
-            self._fail_blocks[code] = blk
+            self.exit_with(ir.IRBuilder(blk), ir.Constant(I32, code))
+            self._fail_blocks[key] = blk
         return blk
 
     def check(self, ok: ir.Value, code: int) -> None:
@@ -144,7 +162,7 @@ class FuncLowering:
         for j, a in enumerate(args):
             slot = fb.gep(buf, [zero, ir.Constant(I64, j)], inbounds=True, source_etype=buf.value_type)
             fb.store(a, slot)
-        fb.ret(ir.Constant(I32, code))
+        self.exit_with(fb, ir.Constant(I32, code))
         self.builder.position_at_end(cont)
 
     def raise_now(self, code: int, args: list[ir.Value]) -> None:
@@ -161,11 +179,13 @@ class FuncLowering:
             for j, a in enumerate(args):
                 if isinstance(a.type, ir.DoubleType):
                     a = b.bitcast(a, I64)
+                elif isinstance(a.type, ir.PointerType):
+                    pass  # a str's data address: stored as is into the 8-byte slot
                 elif a.type != I64:
                     a = b.zext(a, I64)
                 slot = b.gep(buf, [zero, ir.Constant(I64, j)], inbounds=True, source_etype=buf.value_type)
                 b.store(a, slot)
-        b.ret(ir.Constant(I32, code))
+        self.exit_with(b, ir.Constant(I32, code))
         b.position_at_end(self.new_block("after.raise"))
 
     def return_status_if_nonzero(self, status: ir.Value) -> None:
@@ -175,7 +195,7 @@ class FuncLowering:
         zero = ir.Constant(I32, 0)
         br = self.builder.cbranch(self.builder.icmp_signed("==", status, zero), cont, bad)
         br.set_weights(_LIKELY)
-        ir.IRBuilder(bad).ret(status)
+        self.exit_with(ir.IRBuilder(bad), status)
         self.builder.position_at_end(cont)
 
     # ---- ops ----------------------------------------------------------------
@@ -209,6 +229,15 @@ class FuncLowering:
 
     def returns_none(self) -> bool:
         return is_none(self.return_type)
+
+
+class TryContext:
+    """One scf.try body being lowered: where its failing points branch."""
+
+    def __init__(self, dispatch: ir.Block, status_slot: ir.Value, state_slots: list[ir.Value]) -> None:
+        self.dispatch = dispatch
+        self.status_slot = status_slot
+        self.state_slots = state_slots
 
 
 def native_function_type(arg_types: list[Type]) -> ir.FunctionType:

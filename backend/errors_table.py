@@ -10,12 +10,14 @@ arguments in the runtime's `ember_rt_err_args` before returning its status, and
 
 A `cf.raise` message (`code_formatted`) may also format floats and bools: its slots
 hold i64 bit patterns, and the entry's format is prefixed by its slot kinds
-(KIND_MARK + "ifb..." + KIND_MARK; i: int, f: f64 bits, b: bool), which
+(KIND_MARK + "ifbs..." + KIND_MARK; i: int, f: f64 bits, b: bool, s: a str in two
+slots, its UTF-8 address and byte count), which
 `runtime_message` reads to rebuild the Python values before `str.format` applies the
 user's format specs, so floats print exactly as CPython prints them.
 """
 from __future__ import annotations
 
+import ctypes
 import struct
 
 MATH_DOMAIN = ("ValueError", "math domain error")
@@ -40,15 +42,39 @@ def _slot_value(kind: str, bits: int) -> int | float | bool:
     return bits
 
 
-def python_message(fmt: str, args: list[int]) -> str:
-    """The text ember_rt_raise makes of table entry `fmt` and the stored arguments."""
+def _str_value(address: int, nbytes: int) -> str:
+    """A str operand's two slots (UTF-8 data address, byte count) as the Python str. The
+    bytes are alive: a module constant or the caller's argument, still held by the call."""
+    if nbytes <= 0:
+        return ""
+    return ctypes.string_at(address, nbytes).decode("utf-8", "surrogatepass")
+
+
+# Starts a template whose one value is the exception's argument itself (frontend/raises.py).
+VALUE_ARGUMENT = "\x1e"
+
+
+def python_message(fmt: str, args: list[int]) -> str | tuple:
+    """The text ember_rt_raise makes of table entry `fmt` and the stored arguments (for
+    `raise E(value)` the 1-tuple of args: PyErr_SetObject takes a tuple as the args)."""
     if fmt.startswith(KIND_MARK):
         kinds, template = fmt[1:].split(KIND_MARK, 1)
-        return template.format(*(_slot_value(k, a) for k, a in zip(kinds, args)))
+        values: list[object] = []
+        j = 0
+        for k in kinds:
+            if k == "s":  # a str takes two slots: address, then size
+                values.append(_str_value(args[j], args[j + 1]))
+                j += 2
+            else:
+                values.append(_slot_value(k, args[j]))
+                j += 1
+        if template.startswith(VALUE_ARGUMENT):
+            return (values[0],)
+        return template.format(*values)
     return fmt.format(*args)
 
 
-def runtime_message(fmt: str, *args: int) -> str:
+def runtime_message(fmt: str, *args: int) -> str | tuple:
     """Called by ember_rt_raise (native code, under the GIL) with the slot contents."""
     return python_message(fmt, list(args))
 

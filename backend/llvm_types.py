@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from llvmlite import ir
 
-from ember.ir.types import ArrayType, NoneType, RecordType, ScalarType, TupleType, Type
+from ember.ir.types import (ArrayType, DictType, ListType, NoneType, RecordType, ScalarType, StrType,
+                            TupleType, Type)
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -46,8 +47,16 @@ def value_type(t: Type) -> ir.Type:
         return value_type(TupleType(t.types))
     if isinstance(t, ArrayType):
         return array_struct(t.ndim)
+    if isinstance(t, StrType):  # UTF-8 bytes, not owned: {ptr data, i64 nbytes}
+        return STR_STRUCT
+    if isinstance(t, ListType):
+        return PTR  # a reference to the runtime object (docs/containers.md)
+    if isinstance(t, DictType):  # its five lists (typeinfer/dictlib.py)
+        return ir.LiteralStructType([PTR] * 5)
     raise BackendTypeError(f"the backend cannot lower type {t}")
 
+
+STR_STRUCT = ir.LiteralStructType([PTR, I64])
 
 # Field indices of the array struct.
 ARRAY_MEMINFO, ARRAY_PARENT, ARRAY_DATA, ARRAY_SHAPE, ARRAY_STRIDES = range(5)
@@ -72,6 +81,38 @@ def mem_type(t: Type) -> ir.Type:
     if isinstance(t, RecordType):
         return mem_type(TupleType(t.types))
     return value_type(t)
+
+
+def size_align(t: ir.Type) -> tuple[int, int]:
+    """Bytes and alignment of an LLVM type in memory (natural alignment, as the x86-64 and
+    AArch64 data layouts give every type ember stores)."""
+    if isinstance(t, ir.IntType):
+        n = max(1, t.width // 8)
+        return n, n
+    if isinstance(t, (ir.FloatType, ir.DoubleType)):
+        n = 4 if isinstance(t, ir.FloatType) else 8
+        return n, n
+    if isinstance(t, ir.PointerType):
+        return 8, 8
+    if isinstance(t, ir.ArrayType):
+        n, a = size_align(t.element)
+        return n * t.count, a
+    if isinstance(t, ir.LiteralStructType):
+        off, align = 0, 1
+        for e in t.elements:
+            n, a = size_align(e)
+            off = (off + a - 1) // a * a + n
+            align = max(align, a)
+        return (off + align - 1) // align * align, align
+    raise BackendTypeError(f"no size for LLVM type {t}")
+
+
+def holds_references(t: Type) -> bool:
+    """Does a value of type `t` own reference-counted memory (arrays, lists, dicts, or tuples
+    holding one)?"""
+    if isinstance(t, (ArrayType, ListType, DictType)):
+        return True
+    return isinstance(t, TupleType) and any(holds_references(e) for e in t.elements)
 
 
 def is_none(t: Type) -> bool:

@@ -15,6 +15,10 @@ from ember.ir.core import Module
 from . import lower_arith, lower_array, lower_func, lower_math, lower_pyarith, lower_scf  # noqa: F401
 from . import lower_complex  # noqa: F401
 from . import lower_record  # noqa: F401
+from . import lower_try  # noqa: F401
+from . import lower_str  # noqa: F401
+from . import lower_list  # noqa: F401
+from . import lower_dict  # noqa: F401
 from .context import LoweringError, ModuleLowering
 from .lower_func import declare_function, lower_function
 
@@ -37,4 +41,6 @@ def lower_module(module: Module, entry: str) -> LoweredModule:
         declare_function(ml, f, external=(f.name == entry))
     for f in module:
         lower_function(ml, f)
+    for finish in ml.finalizers:
+        finish()
     return LoweredModule(ml.llmod, ml.functions[entry], ml.errors.entries)

@@ -139,8 +139,12 @@ def _store(fl: FuncLowering, op: Operation) -> None:
 @lowers("array.alloc")
 def _alloc(fl: FuncLowering, op: Operation) -> None:
     t = array_type(op.results[0].type, "array.alloc")
+    fl.set_result(op, allocate_array(fl, t, fl.operands(op)))
+
+
+def allocate_array(fl: FuncLowering, t: ArrayType, extents: list[ir.Value]) -> ir.Value:
+    """A new uninitialized C array of those extents (MemoryError when too big)."""
     b = fl.builder
-    extents = fl.operands(op)
     nbytes: ir.Value = _i64(itemsize(t.dtype))
     overflow: ir.Value = ir.Constant(ir.IntType(1), 0)
     for e in extents:
@@ -163,7 +167,7 @@ def _alloc(fl: FuncLowering, op: Operation) -> None:
     ptrmask = fl.mod.declare("llvm.ptrmask.p0.i64", PTR, [PTR, I64])
     data = b.call(ptrmask, [past_header, _i64(-rt.DATA_ALIGN)])
     shell = make_array(b, meminfo, NULL, data, extents, [_i64(0)] * len(extents))
-    fl.set_result(op, make_array(b, meminfo, NULL, data, extents, strides_of(b, shell, t)))
+    return make_array(b, meminfo, NULL, data, extents, strides_of(b, shell, t))
 
 
 @lowers("array.subview")

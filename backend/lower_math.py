@@ -10,7 +10,7 @@ from llvmlite import ir
 
 from ember.backend import runtime_helpers as rt
 from ember.ir.core import Operation, OpResult, Value
-from ember.ir.types import BOOL, F64
+from ember.ir.types import BOOL, F64, STR
 
 from .context import FuncLowering
 from .errors_table import MATH_DOMAIN, MATH_RANGE
@@ -133,6 +133,14 @@ def _assert(fl: FuncLowering, op: Operation) -> None:
 
 @lowers("cf.raise")
 def _raise(fl: FuncLowering, op: Operation) -> None:
-    kinds = "".join("f" if v.type == F64 else "b" if v.type == BOOL else "i" for v in op.operands)
+    kinds = "".join("f" if v.type == F64 else "b" if v.type == BOOL else "s" if v.type == STR
+                    else "i" for v in op.operands)
     code = fl.mod.errors.code_formatted(str(op.attributes["exc"]), str(op.attributes["msg"]), kinds)
-    fl.raise_now(code, [fl.get(v) for v in op.operands])
+    args = []
+    for v in op.operands:
+        lv = fl.get(v)
+        if v.type == STR:  # two slots: the data address (stored as a pointer) and the size
+            args += [fl.builder.extract_value(lv, 0), fl.builder.extract_value(lv, 1)]
+        else:
+            args.append(lv)
+    fl.raise_now(code, args)

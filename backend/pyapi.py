@@ -61,6 +61,10 @@ def _fn_types() -> dict[str, Any]:
         "PyDict_New": ir.FunctionType(p, []),
         "PyDict_GetItem": ir.FunctionType(p, [p, p]),
         "PyDict_SetItem": ir.FunctionType(i32, [p, p, p]),
+        "PyDict_Next": ir.FunctionType(i32, [p, p, p, p]),
+        "PyList_New": ir.FunctionType(p, [i64]),
+        "PyUnicode_AsUTF8AndSize": ir.FunctionType(p, [p, p]),
+        "PyUnicode_DecodeUTF8": ir.FunctionType(p, [p, i64, p]),
         "_ember_PyArray_DescrFromType": ir.FunctionType(p, [i32]),
         "_ember_PyArray_NewFromDescr": ir.FunctionType(p, [p, p, i32, p, p, p, i32, p]),
         "_ember_PyArray_SetBaseObject": ir.FunctionType(i32, [p, p]),
@@ -72,6 +76,8 @@ FUNCTIONS: tuple[str, ...] = (
     "PyLong_FromUnsignedLongLong", "PyFloat_FromDouble", "PyBool_FromLong", "PyTuple_New",
     "PyErr_SetString", "PyErr_Occurred", "PyErr_Clear", "Py_IncRef", "Py_DecRef",
     "PyCapsule_New", "PyComplex_FromDoubles", "PyDict_New", "PyDict_GetItem", "PyDict_SetItem",
+    "PyDict_Next", "PyList_New",
+    "PyUnicode_AsUTF8AndSize", "PyUnicode_DecodeUTF8",
 )
 
 # NumPy C-API entries the wrapper calls, by their index in the `_ARRAY_API` table
@@ -93,6 +99,8 @@ OBJECTS: dict[str, object] = {
     "PyBool_Type": bool,
     "PyTuple_Type": tuple,
     "PyDict_Type": dict,
+    "PyList_Type": list,
+    "PyUnicode_Type": str,
     "_Py_TrueStruct": True,
     "_Py_FalseStruct": False,
     "_Py_NoneStruct": None,

@@ -49,6 +49,8 @@ from ember.backend.boxing import (
 )
 from ember.ir.types import I64
 
+from . import runtime_lists
+
 UNBOX_I64 = "ember_rt_unbox_i64"
 UNBOX_ARRAY = "ember_rt_unbox_array"
 RAISE = "ember_rt_raise"
@@ -61,7 +63,8 @@ ERR_ARGS = "ember_rt_err_args"
 LIVE_BLOCKS = "ember_rt_live_blocks"
 # The backend.errors_table module object, whose runtime_message formats the messages.
 ERRORS_MODULE = "_ember_errors_module"
-FUNCTIONS = (UNBOX_I64, UNBOX_ARRAY, RAISE, ALLOC, RETAIN, RELEASE, MEMINFO_DATA, CAPSULE_RELEASE)
+FUNCTIONS = (UNBOX_I64, UNBOX_ARRAY, RAISE, ALLOC, RETAIN, RELEASE, MEMINFO_DATA, CAPSULE_RELEASE,
+             *runtime_lists.FUNCTIONS)
 VARIABLES = (ERR_ARGS, LIVE_BLOCKS)
 
 # The most i64 values one error message formats: NumPy's in-place broadcast message
@@ -79,7 +82,7 @@ _lock = threading.Lock()
 _ready = False
 _addresses: dict[str, int] = {}
 # C-library and CPython functions the helpers call, bound by address.
-_C_FUNCTIONS = ("malloc", "free")
+_C_FUNCTIONS = ("malloc", "free", "realloc")
 _PY_FUNCTIONS = ("PyUnicode_FromString", "PyObject_CallMethod", "PyErr_SetObject", "PyCapsule_GetPointer")
 
 
@@ -105,6 +108,7 @@ def _types() -> dict[str, Any]:
         "PyObject_CallMethod": ir.FunctionType(p, [p, p, p], var_arg=True),
         "PyErr_SetObject": ir.FunctionType(void, [p, p]),
         "PyCapsule_GetPointer": ir.FunctionType(p, [p, p]),
+        **runtime_lists.types(),
     }
 
 
@@ -194,6 +198,7 @@ def _module_ir() -> str:
     _emit_unbox_array(mod)
     _emit_raise(mod)
     _emit_memory(mod)
+    runtime_lists.emit(mod, lambda name: _c_function(mod, name), mod.globals[LIVE_BLOCKS])
     return str(mod)
 
 

@@ -25,6 +25,9 @@ path of a call: no Python code runs between the caller and the native function.
    `error_table[k-1]`'s exception from a constant {exception variable, message} array;
    return NULL.
 
+Strings: an exact `str` is borrowed as its cached UTF-8 buffer (PyUnicode_AsUTF8AndSize;
+a lone surrogate raises CPython's UnicodeEncodeError); a str result is PyUnicode_DecodeUTF8.
+
 Complex values: a Python complex, np.complex128 and np.complex64 are read at offset 16
 (their two parts); a complex result (c128 or c64, widened exactly) boxes to a Python complex.
 
@@ -44,7 +47,9 @@ from ember.backend.boxing import (
 )
 from ember.backend.llvm_types import mem_type, value_type as llvm_type
 from ember.backend.wrapper_arrays import box_array, unbox_array
-from ember.ir.types import ArrayType, NoneType, RecordType, ScalarType, TupleType, Type
+from ember.backend.wrapper_containers import box_dict, box_list, release_arguments, unbox_list
+from ember.ir.types import (STR, ArrayType, DictType, ListType, NoneType, RecordType, ScalarType, StrType,
+                            TupleType, Type)
 
 _PTR = ir.PointerType()
 _I8 = ir.IntType(8)
@@ -116,6 +121,7 @@ def emit_wrapper(llmod: ir.Module, native: ir.Function, arg_types: list[Type],
 
     # 4. call and box
     status = b.call(native, [out, *values], name="status")
+    release_arguments(ctx, values, arg_types)
     ok = ctx.new_block("ok")
     err = ctx.new_block("error")
     b.cbranch(b.icmp_signed("==", status, ir.Constant(_I32, 0)), ok, err)
@@ -171,8 +177,43 @@ def _unbox(ctx: _Ctx, obj: ir.Value, t: Type) -> ir.Value:
         return _unbox_record(ctx, obj, t)
     if isinstance(t, ArrayType):
         return unbox_array(ctx, obj, t)
+    if isinstance(t, ListType):
+        return unbox_list(ctx, obj, t, _unbox)
+    if isinstance(t, StrType):
+        return _unbox_str(ctx, obj)
     assert isinstance(t, ScalarType)
     return _unbox_scalar(ctx, obj, t)
+
+
+def _unbox_str(ctx: _Ctx, obj: ir.Value) -> ir.Value:
+    """An exact str as {UTF-8 data, size}: borrowed from the buffer CPython caches in the
+    object (alive as long as the argument, i.e. the whole call). A str that has no UTF-8
+    form (a lone surrogate) raises the UnicodeEncodeError CPython set: return NULL (no
+    reference is held by the unboxing, so there is nothing to release)."""
+    b = ctx.b
+    tp = ctx.field(obj, OB_TYPE_OFFSET, _PTR)
+    ok = ctx.new_block("str_ok")
+    b.cbranch(b.icmp_unsigned("==", tp, ctx.obj("PyUnicode_Type")), ok, ctx.fail)
+    b.position_at_end(ok)
+    size_slot = _entry_alloca(ctx, _I64)
+    data = b.call(ctx.fn("PyUnicode_AsUTF8AndSize"), [obj, size_slot])
+    bad, good = ctx.new_block("str_encode_failed"), ctx.new_block("str_utf8")
+    b.cbranch(b.icmp_unsigned("==", data, ir.Constant(_PTR, None)), bad, good)
+    b.position_at_end(bad)
+    b.ret(ir.Constant(_PTR, None))
+    b.position_at_end(good)
+    v = b.insert_value(ir.Constant(llvm_type(STR), ir.Undefined), data, 0)
+    return b.insert_value(v, b.load(size_slot, typ=_I64), 1)
+
+
+def _entry_alloca(ctx: _Ctx, ty: ir.Type) -> ir.Value:
+    """A stack slot in the wrapper's entry block (outside any loop)."""
+    entry = ctx.b.function.entry_basic_block
+    tmp = ir.IRBuilder(entry)
+    tmp.position_at_start(entry)
+    slot = tmp.alloca(ty)
+    slot.type = _PTR
+    return slot
 
 
 def _unbox_tuple(ctx: _Ctx, obj: ir.Value, t: TupleType) -> ir.Value:
@@ -301,6 +342,13 @@ def _box(ctx: _Ctx, v: ir.Value, t: Type) -> ir.Value:
         return _box_none(ctx)
     if isinstance(t, ArrayType):
         return box_array(ctx, v, t)
+    if isinstance(t, ListType):
+        return box_list(ctx, v, t, _box)
+    if isinstance(t, DictType):
+        return box_dict(ctx, v, t, _box)
+    if isinstance(t, StrType):  # a new str (NULL with the error set on failure)
+        return b.call(ctx.fn("PyUnicode_DecodeUTF8"),
+                      [b.extract_value(v, 0), b.extract_value(v, 1), ir.Constant(_PTR, None)])
     assert isinstance(t, ScalarType)
     if t.is_bool:
         if v.type == _I8:

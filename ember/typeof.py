@@ -14,6 +14,8 @@ the same rule the wrapper's flag checks implement). An unsupported dtype (object
 str, datetime, float16, ...), a byte-swapped or misaligned array, or an ndarray
 subclass (np.matrix, masked arrays) raises TypeError naming the parameter.
 
+A `str` becomes `str` (a str subclass is passed as a plain str).
+
 Ints outside int64 raise OverflowError (the wrapper never wraps them around).
 Anything else raises TypeError naming the parameter and the Python type.
 """
@@ -24,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ember.backend.boxing import BY_PYTYPE, SWAPPED_BYTEORDER, array_type_of
-from ember.ir.types import F64, I64, ArrayType, RecordType, TupleType, Type
+from ember.ir.types import BOTTOM, F64, I64, STR, ArrayType, ListType, RecordType, TupleType, Type
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
@@ -39,10 +41,14 @@ def typeof(value: Any, param_name: str) -> Type:
         return box.ir_type
     if type(value) is np.ndarray:
         return _array_type(value, param_name)
+    if isinstance(value, str):  # a str subclass is passed as a plain str (canonical)
+        return STR
     if isinstance(value, tuple):
         return TupleType(tuple(typeof(v, param_name) for v in value))
     if type(value) is dict:
         return _record_type(value, param_name)
+    if type(value) is list:
+        return _list_type(value, param_name)
     if isinstance(value, np.ndarray):
         raise TypeError(
             f"ember.jit: argument {param_name!r} is a {type(value).__module__}."
@@ -76,6 +82,54 @@ def _record_type(d: dict, param_name: str) -> Type:
     return RecordType(tuple(d), tuple(types))
 
 
+def _list_type(items: list, param_name: str) -> Type:
+    """A list whose items all have one type (it is converted once per call; docs/containers.md)."""
+    t = _partial_list_type(items, param_name)
+    if _has_bottom(t):
+        raise TypeError(f"ember.jit: argument {param_name!r} is an empty list: ember cannot "
+                        "tell its element type (pass at least one element, or build the list "
+                        "inside the function)")
+    return t
+
+
+def _partial_list_type(items: list, param_name: str) -> Type:
+    """The list's type, with BOTTOM for the element type of an empty list: an empty inner
+    list takes the type of its non-empty siblings ([[1, 2], []] is a list<list<i64>>)."""
+    if not items:
+        return ListType(BOTTOM)
+    first = None
+    for k, v in enumerate(items):
+        t = _partial_list_type(v, param_name) if type(v) is list else typeof(v, param_name)
+        if first is None:
+            first, at = t, k
+            continue
+        merged = _merge_partial(first, t)
+        if merged is None:
+            raise TypeError(f"ember.jit: argument {param_name!r} is a list of mixed types "
+                            f"({first} at index {at}, {t} at index {k}): the items of a list "
+                            "passed in must all have one type (e.g. all floats)")
+        first = merged
+    return ListType(first)
+
+
+def _merge_partial(a: Type, b: Type) -> Type | None:
+    """a and b as one type, where a BOTTOM element type (an empty list) fits any."""
+    if a == b:
+        return a
+    if a == BOTTOM:
+        return b
+    if b == BOTTOM:
+        return a
+    if isinstance(a, ListType) and isinstance(b, ListType):
+        e = _merge_partial(a.elem, b.elem)
+        return None if e is None else ListType(e)
+    return None
+
+
+def _has_bottom(t: Type) -> bool:
+    return t == BOTTOM or (isinstance(t, ListType) and _has_bottom(t.elem))
+
+
 def _array_type(a: np.ndarray, param_name: str) -> Type:
     t = array_type_of(a)
     if t is None:
@@ -99,6 +153,10 @@ def canonical(value: Any) -> Any:
         return tuple(canonical(v) for v in value)
     if type(value) is dict:
         return {k: canonical(v) for k, v in value.items()}
+    if type(value) is list:
+        return [canonical(v) for v in value]
+    if isinstance(value, str) and type(value) is not str:
+        return str.__str__(value)
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):

@@ -97,6 +97,13 @@ class Analysis:
             out.update(orelse.assigned)
             exits = (body.exits & {RETURN}) | orelse.exits
             return Effects(out, frozenset(exits))
+        if isinstance(node, ast.Try):  # frontend/trys.py
+            exits = set()
+            for part in [node.body, node.orelse, node.finalbody] + [h.body for h in node.handlers]:
+                e = self.stmts(part)
+                out.update(e.assigned)
+                exits |= e.exits
+            return Effects(out, frozenset(exits))
         # Anything else assigns nothing the builder could use: the builder rejects
         # the unsupported statement kinds itself when it reaches them.
         return _EMPTY
@@ -113,6 +120,10 @@ def always_exits(body: list[ast.stmt], analysis: Analysis) -> bool:
         if isinstance(s, (ast.Return, ast.Raise)):  # a raise never falls through
             return True
         if isinstance(s, ast.If) and always_exits(s.body, analysis) and always_exits(s.orelse, analysis):
+            return True
+        if isinstance(s, ast.Try) and (always_exits(s.finalbody, analysis) or (
+                always_exits(s.body + s.orelse, analysis)
+                and all(always_exits(h.body, analysis) for h in s.handlers))):
             return True
         if isinstance(s, (ast.While, ast.For)) and BREAK not in analysis.loop_body(s).exits:
             if isinstance(s, ast.While) and _constant_true(s.test):

@@ -13,9 +13,10 @@ from .control import ControlMixin
 from .liveness import Liveness
 from .scope import RETURNED, RETVAL
 from .source import SourceInfo
+from .trys import TryMixin
 
 
-class FunctionBuilder(ControlMixin):
+class FunctionBuilder(TryMixin, ControlMixin):
     """Builds the untyped FuncOp of one Python function (use once)."""
 
     def build(self) -> FuncOp:

@@ -48,6 +48,12 @@ class CallsMixin(ExpressionsMixin):
             return self.reduce_call(obj, spelled, node)  # type: ignore[attr-defined]  (iteration.py)
         if obj is tuple:
             return self.tuple_call(node)  # type: ignore[attr-defined]
+        if obj is list:
+            return self.list_call(node, spelled)  # type: ignore[attr-defined]  (lists.py)
+        if obj is sorted:
+            return self.sorted_call(node, spelled)  # type: ignore[attr-defined]
+        if obj is dict:
+            return self.dict_call(node, spelled)  # type: ignore[attr-defined]  (dicts.py)
         if _is_one_of(obj, (enumerate, zip, reversed)):
             raise self.error(f"{spelled}() is only supported as the iterable of a for loop or "
                              "of a generator expression", node)

@@ -37,15 +37,16 @@ class ExpressionsMixin(BuilderBase):
         if isinstance(v, bytes):
             raise self.error("strings (bytes values) are not supported by ember", node)
         if isinstance(v, str):
-            raise self.error("strings (str values) are not supported by ember (only as direct "
-                             "arguments of numpy functions and array methods, such as "
-                             "kind='stable')", node)
+            # a compile-time literal; typeinfer/strings.py makes it a run-time str where needed
+            return self.op1("py.str", [], UNKNOWN, {"value": v})
         if v is None:
             raise self.error("None is not supported as a value (only as a bare `return`)", node)
         raise self.error(f"{type(v).__name__} literals are not supported by ember", node)
 
     def constant_value(self, value: Any, node: ast.AST, name: str | None = None) -> Value:
         """An `arith.constant` (or a tuple.make of them) for a Python constant."""
+        if isinstance(value, str):
+            return self.op1("py.str", [], UNKNOWN, {"value": value})
         if isinstance(value, tuple):
             elems = [self.constant_value(v, node) for v in value]
             return self.tuple_make(elems)
@@ -87,7 +88,7 @@ class ExpressionsMixin(BuilderBase):
 
     def object_value(self, obj: Any, spelled: str, node: ast.AST) -> Value:
         """A global / closure / module attribute used as a value."""
-        if isinstance(obj, tuple) or _is_scalar(obj):
+        if isinstance(obj, (tuple, str)) or _is_scalar(obj):
             return self.constant_value(obj, node)
         if is_module(obj):
             raise self.error(f"{describe(obj)} cannot be used as a value", node)

@@ -34,7 +34,7 @@ from .statements import StatementsMixin, Tree
 
 Element = Callable[[Value], Tree]
 MAX_UNROLL = 256  # tuple(genexpr) elements built at compile time
-_REJECTED_ITERATORS = (iter, map, filter, sorted)
+_REJECTED_ITERATORS = (iter, map, filter)
 
 
 @dataclass
@@ -60,7 +60,7 @@ class IterationMixin(StatementsMixin):
         """The source of an iterable expression (its parts evaluated now, at `node`)."""
         ref = self.static_object(node.func) if isinstance(node, ast.Call) else None
         if ref is None:
-            seq = self.expr(node)
+            seq = self.dict_keys_source(node) or self.expr(node)
             with self.located(node):
                 return Source(self.op1("py.len", [seq]), lambda k: self.op1("py.getitem", [seq, k]))
         obj, spelled = ref

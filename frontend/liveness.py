@@ -58,6 +58,7 @@ class Liveness:
         self._summary: dict[int, Summary] = {}
         self._live_out: dict[int, Names] = {}
         self._carried: dict[int, Names] = {}
+        self._try_live: dict[int, Names] = {}  # try statement / except clause -> live at its start
         self.visit(body, _NONE, None)
 
     # ---- queries for the builder -------------------------------------------------------
@@ -167,6 +168,41 @@ class Liveness:
                 target_names(s.target, assigned)
             assigned.update(self.analysis.loop_body(s).assigned)
             self._carried[id(s)] = frozenset(n for n in assigned if n in own)
+        elif isinstance(s, ast.Try):
+            self.visit_try(s, out, header)
+
+    def visit_try(self, s: ast.Try, out: Names, header: Names | None) -> None:
+        """try (frontend/trys.py): a handler or the finally block may run after any
+        statement of the body, so what they read is live throughout the body."""
+        fin = self.visit(s.finalbody, out, header)
+        self._try_live[id(s)] = fin
+        handlers: Names = frozenset()
+        for h in s.handlers:
+            hl = self.visit(h.body, fin, header)
+            self._try_live[id(h)] = hl
+            handlers = handlers | hl
+        extra = handlers | (fin if s.finalbody else frozenset())
+        els = self.visit(s.orelse, fin, header)
+        self.visit(s.body, els | extra, header)
+        for part in [s.body] + [h.body for h in s.handlers] + [s.orelse]:
+            for node in _stmts_within(part):
+                self._live_out[id(node)] = self._live_out[id(node)] | extra
+                if isinstance(node, (ast.For, ast.While)):
+                    assigned = dict(self.analysis.loop_body(node).assigned)
+                    if isinstance(node, ast.For):
+                        target_names(node.target, assigned)
+                    self._carried[id(node)] = self._carried[id(node)] | frozenset(
+                        n for n in assigned if n in extra)
+            if not s.finalbody:
+                break  # only the body can reach the handlers
+
+    def handler_live(self, h: ast.ExceptHandler) -> Names:
+        """What is live at the start of an except clause."""
+        return self._try_live[id(h)]
+
+    def try_final_live(self, s: ast.Try) -> Names:
+        """What is live at the start of a try statement's finally block."""
+        return self._try_live[id(s)]
 
 
 def _meet(a: Names | None, b: Names | None) -> Names | None:
@@ -175,3 +211,11 @@ def _meet(a: Names | None, b: Names | None) -> Names | None:
     if b is None:
         return a
     return a & b
+
+
+def _stmts_within(body: list[ast.stmt]):
+    """Every statement in `body`, nested ones included."""
+    for s in body:
+        for n in ast.walk(s):
+            if isinstance(n, ast.stmt):
+                yield n

@@ -26,6 +26,9 @@ _PERCENT = re.compile(r"%(?P<flags>[-+ #0]*)(?P<width>\*|\d+)?(?:\.(?P<prec>\*|\
 _CONVERSIONS = {-1: "", 115: "!s", 114: "!r", 97: "!a"}
 
 Message = tuple[str, list[Value]]
+# Starts the template of `raise E(value)` with a value that is not a message (never in user
+# text): the runtime makes E(value) rather than E(str(value)) (backend/errors_table.py).
+VALUE_ARGUMENT = "\x1e"
 # backend/runtime_helpers.ERR_ARG_SLOTS: how many values the runtime keeps for a message.
 MAX_VALUES = 16
 
@@ -108,8 +111,10 @@ class RaisesMixin:
             ref = self.static_object(node.func)
             if ref is not None and ref[0] in (str, repr):
                 return self.field(node.args[0], "!r" if ref[0] is repr else "", "")
-        raise self.error("an exception message must be a string: a literal, an f-string, "
-                         "'...' % values, str(x) or a + of those", node)
+        # any other value is the exception's argument itself, as in `raise KeyError(k)`
+        # (CPython keeps it in args: str(KeyError(5)) is '5', str(KeyError('a')) "'a'")
+        template, values = self.field(node, "", "")
+        return VALUE_ARGUMENT + template, values
 
     def static_string(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Constant):

@@ -30,10 +30,10 @@ def is_key(node: ast.expr) -> bool:
 
 
 def build_dict(fb: Any, node: ast.Dict) -> Value:
-    """`{"a": x, "b": y}` -> `record.make {keys = "a,b"}`; other dict literals are rejected."""
-    if not node.keys:
-        raise fb.error("an empty dict literal {} is not supported yet: ember compiles dicts "
-                       "with string-literal keys ({'k': 1.0}) as records", node)
+    """`{"a": x, "b": y}` -> `record.make {keys = "a,b"}`; a runtime dict (frontend/dicts.py)
+    when the function uses it dynamically or a key is not a string literal."""
+    if fb.is_dynamic_dict(node):
+        return fb.runtime_dict(node)
     keys: list[str] = []
     for k in node.keys:
         if k is None:
@@ -57,7 +57,7 @@ def contains(fb: Any, node: ast.Compare) -> Value | None:
     constant after type inference); None when `node` is not that form."""
     if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.In, ast.NotIn)):
         return None
-    if not is_key(node.left):
+    if not is_key(node.left) or fb.is_dynamic_dict(node.comparators[0]):
         return None
     d = fb.expr(node.comparators[0])
     r = fb.op1("record.has", [d], BOOL, {"key": node.left.value})

@@ -8,6 +8,8 @@ from ember.ir.core import Value
 from ember.ir.types import BOOL
 
 from .expressions import BINARY
+from .dicts import DictsMixin
+from .lists import ListsMixin
 from .raises import RaisesMixin
 from .scope import BROKE, CONTINUED, RETURNED, RETVAL
 from .subscripts import SubscriptsMixin
@@ -16,7 +18,7 @@ from .subscripts import SubscriptsMixin
 Tree = Value | list
 
 
-class StatementsMixin(SubscriptsMixin, RaisesMixin):
+class StatementsMixin(SubscriptsMixin, RaisesMixin, ListsMixin, DictsMixin):
     # Set by the function builder: returns are lowered to flags (some return is nested).
     flag_returns: bool = False
     returns_value: bool = False

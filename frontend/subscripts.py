@@ -49,7 +49,8 @@ class SubscriptsMixin(NumpyMixin):
     def store_subscript(self, target: ast.Subscript, value: Value) -> None:
         """`target = value` for a subscript target (the value is already evaluated, as in
         Python: the right-hand side runs before the target's object and index)."""
-        if isinstance(target.value, ast.Name) and records.is_key(target.slice):
+        if isinstance(target.value, ast.Name) and records.is_key(target.slice) \
+                and not self.is_dynamic_dict(target.value):
             records.store_key(self, target, value)
             return
         obj = self.expr(target.value)
@@ -60,7 +61,8 @@ class SubscriptsMixin(NumpyMixin):
     def augment_subscript(self, target: ast.Subscript, opname: str, rhs: ast.expr) -> None:
         """`a[idx] op= v`: the object and the index are evaluated once; getitem, the
         in-place operator, setitem (as CPython does it)."""
-        if isinstance(target.value, ast.Name) and records.is_key(target.slice):
+        if isinstance(target.value, ast.Name) and records.is_key(target.slice) \
+                and not self.is_dynamic_dict(target.value):
             old = self.expr(target)
             value = self.expr(rhs)
             with self.located(target):

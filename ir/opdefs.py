@@ -54,6 +54,21 @@ cf.raise {exc, msg}             (i64|f64|bool...)   no results, never returns: r
                                                     (the backend lowers it to a return of the error
                                                     status, then continues in a dead block). `raise`,
                                                     `assert` (frontend/raises.py); no try/except yet.
+scf.try {catch}                 -> (T...)           regions body, handler_1..handler_n: try/except. catch is
+                                                    "A,B|C|BaseException": per handler the builtin exception
+                                                    classes it catches ('|' between handlers). The body (no
+                                                    args) ends in scf.yield of the results; an exception
+                                                    raised in it (any non-zero status) runs the first handler
+                                                    whose classes match (issubclass), else propagates. Each
+                                                    handler takes the state S (block args, the same types in
+                                                    every handler: the values last stored by scf.try_state)
+                                                    and ends in scf.yield of the results.
+scf.try_state {depth}           (S...)              no results: record the values the handlers of the
+                                                    enclosing scf.try `depth` levels out (0: innermost whose
+                                                    body holds this op) receive if an exception happens after
+                                                    this point
+cf.reraise                      ()                  re-raise the exception the innermost enclosing handler
+                                                    caught (never returns; like cf.raise)
 tuple.make                      (T1..Tn) -> tuple<T1..Tn>
 tuple.get {index}               tuple -> T_index
 func.call {callee}              args -> R           calls a function of the same module; may raise
@@ -164,6 +179,53 @@ record.set {key}                (record, T) -> record
 record.has {key}                (untyped) `"key" in d`; typeinfer folds it to a bool constant
 The frontend emits record.make / record.set / record.has with `?` types; reads are
 `py.getitem (d, py.str)` and `d.get("k", x)` is `py.callmethod {name = "get"}`.
+
+Strings (docs/language.md "Strings"). A str value is UTF-8 bytes {ptr data, i64 nbytes},
+never owned by compiled code (module constants or a Python argument's UTF-8 buffer): no
+reference counting. A string literal is a compile-time `py.str` until a run-time value is
+needed (typeinfer/strings.py).
+str.constant {value}            : str               a string constant (value: a Python str)
+str.eq                          (str, str) -> bool  equal bytes (same length, memcmp)
+str.lt                          (str, str) -> bool  bytewise less-than (= code point order)
+str.len                         str -> i64          number of code points
+str.hash                        str -> i64          64-bit hash of the bytes (equal strings hash equal;
+                                                    not Python's hash())
+cf.raise operands may also be str (the message formats it as CPython formats a str).
+
+Lists (docs/containers.md). A list<T> value is a pointer to a runtime object {refcount,
+len, cap, items}; copying the value shares the object (Python's reference semantics). Like
+arrays, an op making a list returns an OWNED reference and the ownership pass inserts
+list.retain / list.release. Elements that hold references (arrays, lists, tuples of them)
+are owned by the list: list.set / list.append consume the stored value, list.get returns a
+borrowed element (the ownership pass retains it at once), and a list releases its elements
+when it is freed. Indices reaching these ops are normalized and checked already. None of
+them is pure: a list is mutable memory.
+list.new                        i64 -> list<T>      an empty list with room for that many elements
+                                                    (MemoryError if the allocation fails)
+list.len                        list -> i64
+list.get                        (list<T>, i64) -> T
+list.set                        (T, list<T>, i64)   no results: replaces (and releases) element i
+list.append                     (list<T>, T)        no results: grows the list (capacity doubles)
+list.resize                     (list, i64)         no results: sets the length (>= 0); new slots are
+                                                    zero bytes, dropped elements are released
+list.to_array                   list<T> -> array<T, 1, C>   a new uninitialized array of the list's
+                                                    length (T a scalar; the library fills it)
+list.retain / list.release      list                reference counting (ownership pass)
+py.list (elems...)              (untyped) a new list of the operands; the element type comes from
+                                every store into the list (typeinfer/sites.py)
+py.delitem (container, index...)  (untyped) `del container[index]`
+
+Dicts with keys known at run time (docs/containers.md): a dict<K, V> value is its five lists
+(keys: list<K>, values: list<V>, hashes, table, meta: list<i64>), a struct of five list
+references; the hash map itself is Python compiled by ember (typeinfer/dictlib.py).
+dict.new                        -> dict<K, V>       an empty dict (five empty lists)
+dict.parts                      dict<K, V> -> tuple<list<K>, list<V>, list<i64>, list<i64>, list<i64>>
+                                its lists, BORROWED from the dict (the ownership pass neither
+                                retains nor releases them: library code reads a dict argument)
+dict.retain / dict.release      dict                reference counting (each of its lists)
+hash.of                         T -> i64            a hash of an int, bool or float (equal values
+                                                    equal hashes; -0.0 as 0.0); any i64
+py.dict (k1, v1, k2, v2, ...)   (untyped) a new runtime dict of those pairs
 """
 from __future__ import annotations
 
@@ -171,7 +233,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .core import Operation
-from .types import BOOL, BOTTOM, F64, I64, UNKNOWN, ArrayType, RecordType, ScalarType, TupleType, Type
+from .types import (BOOL, BOTTOM, F64, I64, STR, UNKNOWN, ArrayType, DictType, ListType, RecordType,
+                    ScalarType, TupleType, Type)
 
 Check = Callable[[Operation], "str | None"]
 
@@ -305,8 +368,8 @@ def _raise(op: Operation) -> str | None:
     msg = op.attributes.get("msg")
     if not isinstance(op.attributes.get("exc"), str) or not isinstance(msg, str):
         return "cf.raise needs string attributes exc and msg"
-    if any(v.type not in (I64, F64, BOOL) for v in op.operands):
-        return "cf.raise message arguments must be i64, f64 or bool"
+    if any(v.type not in (I64, F64, BOOL, STR) for v in op.operands):
+        return "cf.raise message arguments must be i64, f64, bool or str"
     return None
 
 
@@ -430,6 +493,23 @@ def _i64_operands(n: int) -> Check:
     return check
 
 
+def _try(op: Operation) -> str | None:
+    catch = op.attributes.get("catch")
+    if not isinstance(catch, str) or len(catch.split("|")) != len(op.regions) - 1:
+        return "scf.try needs a string attribute catch with one clause per handler region"
+    state = [a.type for a in op.regions[1].block.args] if len(op.regions) > 1 else []
+    for r in op.regions[1:]:
+        if [a.type for a in r.block.args] != state:
+            return "scf.try handler regions must take the same state arguments"
+    return None
+
+
+def _try_state(op: Operation) -> str | None:
+    if not isinstance(op.attributes.get("depth"), int):
+        return "scf.try_state needs an int attribute depth"
+    return None
+
+
 def _cond(op: Operation) -> str | None:
     if op.operands[0].type != BOOL:
         return f"{op.name} condition must be bool, got {op.operands[0].type}"
@@ -496,6 +576,10 @@ _def("func.return", (0, 1), 0, terminator=True, pure=False)
 _def("scf.if", 1, (0, None), regions=2, pure=False, check=_cond)
 _def("scf.for", (3, None), (0, None), regions=1, pure=False, check=_i64_operands(3))
 _def("scf.while", (0, None), (0, None), regions=2, pure=False)
+# try/except (frontend/trys.py, backend/lower_try.py)
+_def("scf.try", 0, (0, None), regions=(1, None), pure=False, attrs=("catch",), check=_try)
+_def("scf.try_state", (0, None), 0, pure=False, attrs=("depth",), check=_try_state)
+_def("cf.reraise", 0, 0, pure=False)
 _def("scf.yield", (0, None), 0, terminator=True, pure=False)
 _def("scf.condition", (1, None), 0, terminator=True, pure=False, check=_cond)
 
@@ -573,6 +657,109 @@ _def("py.len", 1, 1, typed=False)
 _def("py.ndindex_size", 1, 1, typed=False)
 _def("py.ndindex_get", 2, 1, typed=False)
 _def("py.in", 2, 1, typed=False)  # `item in container` (not in: py.not of it)
+_def("py.list", (0, None), 1, pure=False, typed=False)
+_def("py.delitem", (2, None), 0, pure=False, typed=False)
+_def("py.dict", (0, None), 1, pure=False, typed=False)
+
+
+# ---- lists --------------------------------------------------------------------
+def _list_of(t: Type) -> Type | None:
+    return t.elem if isinstance(t, ListType) else None
+
+
+def _list_new(op: Operation) -> str | None:
+    if op.operands[0].type != I64 or _list_of(op.results[0].type) is None:
+        return f"list.new needs an i64 capacity and a list result, got {op.operands[0].type} -> {op.results[0].type}"
+    return None
+
+
+def _list_operand(op: Operation) -> str | None:
+    if _list_of(op.operands[0].type) is None:
+        return f"{op.name} needs a list operand, got {op.operands[0].type}"
+    return None
+
+
+def _list_len(op: Operation) -> str | None:
+    return _list_operand(op) or (None if op.results[0].type == I64 else "list.len gives i64")
+
+
+def _list_get(op: Operation) -> str | None:
+    bad = _list_operand(op)
+    if bad or op.operands[1].type != I64 or op.results[0].type != _list_of(op.operands[0].type):
+        return bad or f"list.get of {op.operands[0].type} at {op.operands[1].type} cannot give {op.results[0].type}"
+    return None
+
+
+def _list_set(op: Operation) -> str | None:
+    v, lst, i = (x.type for x in op.operands)
+    if _list_of(lst) != v or i != I64:
+        return f"list.set needs (T, list<T>, i64), got ({v}, {lst}, {i})"
+    return None
+
+
+def _list_append(op: Operation) -> str | None:
+    lst, v = (x.type for x in op.operands)
+    if _list_of(lst) != v:
+        return f"list.append needs (list<T>, T), got ({lst}, {v})"
+    return None
+
+
+def _list_resize(op: Operation) -> str | None:
+    return _list_operand(op) or (None if op.operands[1].type == I64 else "list.resize needs an i64 length")
+
+
+def _list_to_array(op: Operation) -> str | None:
+    e, r = _list_of(op.operands[0].type), op.results[0].type
+    if not isinstance(e, ScalarType) or r != ArrayType(e, 1, "C"):
+        return f"list.to_array of {op.operands[0].type} cannot give {r}"
+    return None
+
+
+_def("list.new", 1, 1, pure=False, check=_list_new)
+_def("list.len", 1, 1, pure=False, check=_list_len)
+_def("list.get", 2, 1, pure=False, check=_list_get)
+_def("list.set", 3, 0, pure=False, check=_list_set)
+_def("list.append", 2, 0, pure=False, check=_list_append)
+_def("list.resize", 2, 0, pure=False, check=_list_resize)
+_def("list.to_array", 1, 1, pure=False, check=_list_to_array)
+_def("list.retain", 1, 0, pure=False, check=_list_operand)
+
+
+# ---- dicts ------------------------------------------------------------------------------
+def _dict_parts_type(t: Type) -> Type | None:
+    if not isinstance(t, DictType):
+        return None
+    return TupleType((ListType(t.key), ListType(t.value), ListType(I64), ListType(I64), ListType(I64)))
+
+
+def _dict_new(op: Operation) -> str | None:
+    return None if isinstance(op.results[0].type, DictType) else "dict.new gives a dict"
+
+
+def _dict_operand(op: Operation) -> str | None:
+    return None if isinstance(op.operands[0].type, DictType) else f"{op.name} needs a dict operand"
+
+
+def _dict_parts(op: Operation) -> str | None:
+    want = _dict_parts_type(op.operands[0].type)
+    if want is None or op.results[0].type != want:
+        return f"dict.parts of {op.operands[0].type} cannot give {op.results[0].type}"
+    return None
+
+
+def _hash_of(op: Operation) -> str | None:
+    t = op.operands[0].type
+    if not (isinstance(t, ScalarType) and not t.is_complex) or op.results[0].type != I64:
+        return f"hash.of takes an int, bool or float and gives i64, not {t}"
+    return None
+
+
+_def("dict.new", 0, 1, pure=False, check=_dict_new)
+_def("dict.parts", 1, 1, pure=False, check=_dict_parts)
+_def("dict.retain", 1, 0, pure=False, check=_dict_operand)
+_def("dict.release", 1, 0, pure=False, check=_dict_operand)
+_def("hash.of", 1, 1, check=_hash_of)
+_def("list.release", 1, 0, pure=False, check=_list_operand)
 
 
 # ---- records ------------------------------------------------------------------
@@ -621,6 +808,25 @@ _def("record.make", (0, None), 1, attrs=("keys",), check=_record_make)
 _def("record.get", 1, 1, attrs=("key",), check=_record_get)
 _def("record.set", 2, 1, attrs=("key",), check=_record_set)
 _def("record.has", 1, 1, typed=False, attrs=("key",))
+
+
+# ---- strings ------------------------------------------------------------------
+def _str_sig(n: int, result: Type) -> Check:
+    def check(op: Operation) -> str | None:
+        if any(v.type != STR for v in op.operands) or op.results[0].type != result:
+            return (f"{op.name} needs {n} str operand(s) and gives {result}, got "
+                    f"{[str(v.type) for v in op.operands]} -> {op.results[0].type}")
+        if op.name == "str.constant" and not isinstance(op.attributes.get("value"), str):
+            return f"str.constant needs a str value, got {op.attributes.get('value')!r}"
+        return None
+    return check
+
+
+_def("str.constant", 0, 1, attrs=("value",), check=_str_sig(0, STR))
+_def("str.eq", 2, 1, check=_str_sig(2, BOOL))
+_def("str.lt", 2, 1, check=_str_sig(2, BOOL))
+_def("str.len", 1, 1, check=_str_sig(1, I64))
+_def("str.hash", 1, 1, check=_str_sig(1, I64))
 
 
 TYPED: frozenset[str] = frozenset(n for n, d in OPS.items() if d.typed)

@@ -8,7 +8,7 @@ Later capabilities add arrays, records, dicts and lists here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,45 @@ class ArrayType(Type):
 
 
 @dataclass(frozen=True, repr=False)
+class StrType(Type):
+    """A Python str at run time: UTF-8 bytes `{ptr data, i64 nbytes}` (not NUL-terminated)
+    that compiled code never owns: they point into a string constant of the module or
+    into a Python argument's cached UTF-8 buffer, alive for the whole call."""
+
+    def __str__(self) -> str:
+        return "str"
+
+
+@dataclass(frozen=True, repr=False)
+class ListType(Type):
+    """A Python list of `elem` values: a reference to a growable runtime object (docs/containers.md).
+
+    `site` is type inference's bookkeeping only (which `[]` made the list, so that a later
+    `append` can widen its element type); it is not part of the type's identity or its text.
+    """
+
+    elem: Type
+    site: int | None = field(default=None, compare=False, hash=False)
+
+    def __str__(self) -> str:
+        return f"list<{self.elem}>"
+
+
+@dataclass(frozen=True, repr=False)
+class DictType(Type):
+    """A Python dict with keys known only at run time: a reference to a runtime hash map
+    from `key` values to `value` values, in insertion order (docs/containers.md). `site` as
+    in ListType."""
+
+    key: Type
+    value: Type
+    site: int | None = field(default=None, compare=False, hash=False)
+
+    def __str__(self) -> str:
+        return f"dict<{self.key}, {self.value}>"
+
+
+@dataclass(frozen=True, repr=False)
 class NoneType(Type):
     """The type of Python's None (a function that returns nothing returns none)."""
 
@@ -146,6 +185,7 @@ F64 = ScalarType("f", 64)
 C64 = ScalarType("c", 64)
 C128 = ScalarType("c", 128)
 NONE = NoneType()
+STR = StrType()
 UNKNOWN = UnknownType()
 BOTTOM = BottomType()
 
@@ -188,6 +228,22 @@ def _parse_type_prefix(text: str) -> tuple[Type, str]:
         return ArrayType(SCALARS[parts[0]], int(parts[1]), parts[2], len(parts) == 4), rest
     if text.startswith("record<"):
         return _parse_record(text[len("record<"):])
+    if text.startswith("list<"):
+        elem, rest = _parse_type_prefix(text[len("list<"):])
+        rest = rest.lstrip()
+        if not rest.startswith(">"):
+            raise ValueError(f"bad list type near {rest!r}")
+        return ListType(elem), rest[1:]
+    if text.startswith("dict<"):
+        key, rest = _parse_type_prefix(text[len("dict<"):])
+        rest = rest.lstrip()
+        if not rest.startswith(","):
+            raise ValueError(f"bad dict type near {rest!r}")
+        value, rest = _parse_type_prefix(rest[1:])
+        rest = rest.lstrip()
+        if not rest.startswith(">"):
+            raise ValueError(f"bad dict type near {rest!r}")
+        return DictType(key, value), rest[1:]
     if text.startswith("tuple<"):
         rest = text[len("tuple<"):].lstrip()
         elems: list[Type] = []
@@ -209,6 +265,8 @@ def _parse_type_prefix(text: str) -> tuple[Type, str]:
     word, rest = text[:i], text[i:]
     if word == "none":
         return NONE, rest
+    if word == "str":
+        return STR, rest
     if word in SCALARS:
         return SCALARS[word], rest
     raise ValueError(f"unknown type {word or text!r}")

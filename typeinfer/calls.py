@@ -240,6 +240,7 @@ def _library_spec(op: Operation, pyfunc: object, arg_types: list[Type]) -> Spec:
                and f.__module__ == module.__name__] if module is not None else [pyfunc]
     for f in helpers:
         sp.untyped_of(f).attributes["boundscheck"] = False
+        sp.untyped_of(f).attributes["library"] = True  # its indices are never negative
     s = sp.callee_of(pyfunc, op, arg_types)
     if sp.current:  # inference: record the edge (keyed per callee: a rule may call several)
         caller = sp.current[-1]

@@ -8,7 +8,7 @@ negative extents raise NumPy's ValueError at run time. The default dtype is floa
 from __future__ import annotations
 
 from ember.ir.core import Value
-from ember.ir.types import BOOL, F32, F64, I64, ArrayType, ScalarType, TupleType, Type
+from ember.ir.types import BOOL, F32, F64, I64, ArrayType, ListType, ScalarType, TupleType, Type
 
 from . import array_emit as ae
 from .emit import Emitter
@@ -287,6 +287,12 @@ def infer_array(call: Call) -> Type:
     t = call.type("object")
     if isinstance(t, ArrayType):
         return ArrayType(real_dtype(call, call.dtype() or t.dtype), t.ndim, "C")
+    if isinstance(t, ListType):  # a list of numbers: copied by typeinfer/listlib.py
+        from .lists import list_to_array_type
+        made = list_to_array_type(call.op, t)
+        if not isinstance(made, ArrayType):
+            return made
+        return ArrayType(real_dtype(call, call.dtype() or made.dtype), 1, "C")
     shape, leaves = nested_shape(call, t)
     dtype: Type = leaves[0] if leaves else F64
     for l in leaves[1:]:
@@ -307,6 +313,11 @@ def _leaves(em: Emitter, v: Value, path: list[int], out: list) -> None:
 def lower_array(em: Emitter, call: Call) -> Value:
     t = infer_array(call)
     v = call.args["object"]
+    if isinstance(v.type, ListType):
+        from .lists import list_to_array
+        v = list_to_array(em, call.op, v)
+        if v.type == t:
+            return v
     if isinstance(v.type, ArrayType):
         from . import array_math
         return array_math.copy(em, v, t.dtype, call.op)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from ember.ir.builder import Builder
 from ember.ir.core import Block, Operation, Region, Value
 from ember.ir.errors import IRError
-from ember.ir.types import BOOL, F64, I64, NONE, ArrayType, RecordType, ScalarType, TupleType, Type
+from ember.ir.types import (BOOL, F64, I64, NONE, ArrayType, DictType, ListType, RecordType,
+                            ScalarType, StrType, TupleType, Type)
 
 
 class Undef:
@@ -38,6 +39,8 @@ class Emitter:
 
     def __init__(self, b: Builder) -> None:
         self.b = b
+        # the inferred types of the results of the op being lowered (set by the rebuild)
+        self.expected: list[Type] = []
 
     # ---- plain ops -------------------------------------------------------------
     def op(self, name: str, operands: list[Value], result: Type, **attrs) -> Value:
@@ -63,6 +66,8 @@ class Emitter:
             return self.op("tuple.make", [self.zero(e) for e in t.elements], t)
         if isinstance(t, ScalarType):
             return self.const(0, t)
+        if isinstance(t, StrType):
+            return self.op("str.constant", [], t, value="")
         if isinstance(t, RecordType):
             return self.op("record.make", [self.zero(e) for e in t.types], t, keys=",".join(t.keys))
         if isinstance(t, ArrayType):
@@ -71,6 +76,10 @@ class Emitter:
             empty = self.op("array.alloc", [zero] * t.ndim, ArrayType(t.dtype, t.ndim, "C"))
             return empty if empty.type == t else self.b.value("array.subview", [empty], t,
                                                               {"kinds": ""})
+        if isinstance(t, (ListType, DictType)):
+            # an empty container: what a loop carries for a variable assigned inside it
+            return self.op("list.new" if isinstance(t, ListType) else "dict.new",
+                           [self.const(0, I64)], t)
         raise IRError(f"typeinfer: no zero value of type {t}", self.b.loc)
 
     def check(self, cond: Value, exc: str, msg: str) -> None:

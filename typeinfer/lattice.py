@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from ember.ir.core import BlockArgument, FuncOp, OpResult, Value
 from ember.ir.location import Location
-from ember.ir.types import (BOTTOM, C128, F32, F64, I64, ArrayType, NoneType, RecordType,
-                            ScalarType, TupleType, Type)
+from ember.ir.types import (BOTTOM, C128, F32, F64, I64, ArrayType, DictType, ListType, NoneType,
+                            RecordType, ScalarType, StrType, TupleType, Type)
 
 
 def is_bottom(t: Type) -> bool:
@@ -47,6 +47,17 @@ def unify(a: Type, b: Type) -> Type | None:
             return None
         rt = unify(TupleType(a.types), TupleType(b.types))
         return None if rt is None else RecordType(a.keys, rt.elements)  # type: ignore[union-attr]
+    if isinstance(a, ListType) and isinstance(b, ListType):
+        # one list object may reach here from both sides: one element type (sites.py)
+        from .sites import merge_sites
+        site = merge_sites(a.site, b.site, [a.elem], [b.elem])
+        e = unify(a.elem, b.elem)
+        return None if e is None else ListType(e, site)
+    if isinstance(a, DictType) and isinstance(b, DictType):
+        from .sites import merge_sites
+        site = merge_sites(a.site, b.site, [a.key, a.value], [b.key, b.value])
+        k, v = unify(a.key, b.key), unify(a.value, b.value)
+        return None if k is None or v is None else DictType(k, v, site)
     if isinstance(a, ArrayType) and isinstance(b, ArrayType):
         # a C view and a strided one merge as strided ('A'), a writable one and a
         # read-only one as read-only; dtype and ndim must agree
@@ -98,6 +109,8 @@ def type_name(t: Type) -> str:
         return {"i": "int", "u": "uint", "f": "float", "c": "complex"}[t.kind] + str(t.bits)
     if isinstance(t, NoneType):
         return "None"
+    if isinstance(t, StrType) or getattr(t, "is_string_literal", False):
+        return "str"  # a run-time str or a literal (static.StringLiteral) alike
     return str(t)
 
 

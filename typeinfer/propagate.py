@@ -19,7 +19,10 @@ from ember.ir.types import BOTTOM, I64, NONE, UNKNOWN, TupleType, Type, is_numer
 
 from .lattice import def_loc, is_int_like, line_of, type_name, unify
 from .rules import RULES, ensure_loaded
+from .sites import SiteTable, running
 from .static import is_static
+from .trys import propagate_state, propagate_try
+from .static import runtime_type
 
 MAX_ROUNDS = 100
 
@@ -41,12 +44,23 @@ class Propagation:
         self.types: dict[Value, Type] = {}
         self.ret: Type = BOTTOM
         self.ret_origin: tuple[Type, Operation] | None = None
+        self.sites = SiteTable()
 
     def run(self) -> Type:
-        for a, t in zip(self.func.args, self.arg_types):
-            self.types[a] = t
-        self.block(self.func.body.block)
-        return self.ret
+        # Containers made here learn their element types from later stores (sites.py):
+        # walk again until no site's types change.
+        with running(self.sites):
+            for _ in range(MAX_ROUNDS):
+                self.sites.changed = False
+                self.types = {}
+                self.ret, self.ret_origin = BOTTOM, None
+                for a, t in zip(self.func.args, self.arg_types):
+                    self.types[a] = t
+                self.block(self.func.body.block)
+                if not self.sites.changed:
+                    return self.ret
+        raise TypingError("type inference of the containers of this function does not "
+                          "converge", self.func.loc)
 
     def type_of(self, v: Value) -> Type:
         try:
@@ -67,6 +81,10 @@ class Propagation:
             self.for_(op)
         elif n == "scf.while":
             self.while_(op)
+        elif n == "scf.try":
+            propagate_try(self, op)
+        elif n == "scf.try_state":
+            propagate_state(self, op)
         elif n in ("scf.yield", "scf.condition"):
             return  # read by the owning op
         elif n == "func.return":
@@ -83,6 +101,7 @@ class Propagation:
         if any(t == BOTTOM for t in ins):
             outs = [BOTTOM] * len(op.results)
         elif op.name == "func.call":
+            ins = [runtime_type(t) for t in ins]  # a string literal is passed as a str
             for v, t in zip(op.operands, ins):
                 if is_static(t) and t != NONE:
                     what = f"'{v.name}'" if v.name else "an argument"
@@ -99,7 +118,7 @@ class Propagation:
             self.types[r] = t
 
     def return_(self, op: Operation) -> None:
-        t = self.type_of(op.operands[0]) if op.operands else NONE
+        t = runtime_type(self.type_of(op.operands[0])) if op.operands else NONE
         if is_static(t) and t != NONE:
             raise TypingError(f"a compile-time-only {t} (a dtype, slice or Ellipsis) cannot be "
                               "returned", op.loc)
@@ -121,6 +140,7 @@ class Propagation:
     # ---- merges -----------------------------------------------------------------
     def merge(self, at: Operation, names: list[str | None], a: Type, a_val: Value | None,
               b: Type, b_val: Value | None) -> Type:
+        a, b = runtime_type(a), runtime_type(b)  # string literals merge as run-time strs
         u = unify(a, b)
         name = next((n for n in names if n), None)
         static = next((t for t in (a, b) if is_static(t) and t != NONE), None)

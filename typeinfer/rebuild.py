@@ -17,6 +17,8 @@ from ember.ir.types import BOTTOM, I64, NONE, Type
 
 from .emit import NONE_VALUE, Emitter, NoneValue, Undef
 from .rules import RULES, ensure_loaded
+from .trys import rebuild_state, rebuild_try
+from .static import runtime_value
 
 
 class CallResolver(Protocol):
@@ -67,7 +69,7 @@ class Rebuild:
             raise IRError(f"typeinfer: {v!r} used before its definition", em.b.loc)
         if isinstance(m, NoneValue):
             raise TypingError("a None value cannot be carried in a variable here", em.b.loc)
-        return em.cast(m, t)  # type: ignore[arg-type]
+        return em.cast(runtime_value(em, m), t)  # type: ignore[arg-type]
 
     # ---- blocks -----------------------------------------------------------------
     def body(self, old: Block, new: Block,
@@ -94,6 +96,10 @@ class Rebuild:
             self.for_(em, op)
         elif n == "scf.while":
             self.while_(em, op)
+        elif n == "scf.try":
+            rebuild_try(self, em, op)
+        elif n == "scf.try_state":
+            rebuild_state(self, em, op)
         elif n == "func.return":
             if self.ret == NONE or not op.operands:
                 em.b.op("func.return", [], [])
@@ -105,6 +111,9 @@ class Rebuild:
             self.call(em, op)
         elif n in RULES:
             vals = [self.use(v, op) for v in op.operands]
+            # what inference gave the results: a rule making a container reads its
+            # element types from here (they come from later stores, typeinfer/sites.py)
+            em.expected = [self.types.get(r, BOTTOM) for r in op.results]
             outs = RULES[n].lower(em, op, vals)
             self.bind(op, outs)
         else:
@@ -124,7 +133,7 @@ class Rebuild:
             self.vmap[r] = v
 
     def call(self, em: Emitter, op: Operation) -> None:
-        vals = [self.use(v, op) for v in op.operands]
+        vals = [runtime_value(em, self.use(v, op)) for v in op.operands]
         symbol, ret = self.calls.resolve(op, [v.type for v in vals])
         results = [] if ret == NONE else [ret]
         new = em.b.op("func.call", vals, results, {"callee": SymbolRef(symbol)},

@@ -41,6 +41,28 @@ def rule(*names: str, infer: InferFn):
     return deco
 
 
+def wrap(name: str, applies: Callable[[Operation, list[Type]], bool], infer: InferFn,
+         lower: LowerFn) -> None:
+    """Register a rule for op `name` that handles the operand types `applies` accepts and
+    hands every other case to the rule registered before (a container wrapping the
+    operators of scalars and arrays)."""
+    base = RULES.get(name)
+
+    def infer_w(op: Operation, types: list[Type]) -> list[Type]:
+        if applies(op, types):
+            return infer(op, types)
+        if base is None:
+            raise fail(op, f"{op.name}: unsupported operands {describe(op, types)}")
+        return base.infer(op, types)
+
+    def lower_w(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
+        if applies(op, [v.type for v in vals]):
+            return lower(em, op, vals)
+        assert base is not None
+        return base.lower(em, op, vals)
+    RULES[name] = Rule(infer_w, lower_w)
+
+
 def fail(op: Operation, msg: str) -> TypingError:
     """A TypingError at `op` (callers `raise fail(...) from None`)."""
     return TypingError(msg, op.loc)
@@ -70,3 +92,6 @@ def ensure_loaded() -> None:
     from . import records  # noqa: F401  (last: wraps py.getitem / py.len / py.callmethod)
     from . import tuples  # noqa: F401  (wraps getitem/add/mul/eq/ne for tuples; `in`)
     from . import raises  # noqa: F401  (py.raise: raise / assert)
+    from . import lists  # noqa: F401  (wraps len/getitem/setitem/callmethod/in/+/*/== for lists)
+    from . import dicts  # noqa: F401  (the same for runtime dicts)
+    from . import strings  # noqa: F401  (last: wraps ==, <, len, in, truth, raise for strs)

@@ -19,7 +19,7 @@ from typing import Any
 
 from ember.ir.core import Operation, Value
 from ember.ir.errors import TypingError
-from ember.ir.types import NONE, SCALARS, ScalarType, Type
+from ember.ir.types import NONE, SCALARS, STR, ScalarType, Type
 
 from .emit import NONE_VALUE, Emitter
 from .rules import fail, rule
@@ -58,9 +58,11 @@ ELLIPSIS = EllipsisType()
 
 @dataclass(frozen=True, repr=False)
 class StringLiteral(Type):
-    """A string option of a numpy call known at compile time (kind='stable', ord='fro')."""
+    """A string literal known at compile time: an option of a numpy call (kind='stable',
+    ord='fro'), a record key, or a str value not yet needed at run time (strings.py)."""
 
     value: str
+    is_string_literal = True  # (not a field) lattice.type_name shows it as `str`
 
     def __str__(self) -> str:
         return f"str<{json.dumps(self.value)}>"
@@ -150,6 +152,19 @@ def lower_ellipsis(em: Emitter, op: Operation, vals: list) -> list:
 @rule("py.str", infer=lambda op, types: [StringLiteral(str(op.attributes["value"]))])
 def lower_str(em: Emitter, op: Operation, vals: list) -> list:
     return [StaticValue(StringLiteral(str(op.attributes["value"])))]
+
+
+def runtime_type(t: Type) -> Type:
+    """The type a value of type `t` has at run time: a string literal is a `str`
+    (typeinfer/strings.py); every other type is itself."""
+    return STR if isinstance(t, StringLiteral) else t
+
+
+def runtime_value(em: Emitter, v: Any) -> Any:
+    """`v` as a run-time value: a string literal becomes `str.constant`; others as they are."""
+    if isinstance(v, StaticValue) and isinstance(v.type, StringLiteral):
+        return em.op("str.constant", [], STR, value=v.type.value)
+    return v
 
 
 def static_str(op: Operation, t: Type, what: str) -> str | None:

@@ -41,7 +41,21 @@ def optimize(module: Module, entry: str | None = None) -> Module:
         cse.run(module)
         dce.run(module)
         ownership.run(module)
+    elif _uses_references(module):  # lists / dicts without arrays: still reference counted
+        ownership.run(module)
     return module
+
+
+def _uses_references(module: Module) -> bool:
+    """Does any value of the module hold a counted reference (a list or dict)?"""
+    for f in module:
+        if any(ownership.holds_references(t) for t in f.arg_types) \
+                or ownership.holds_references(f.return_type):
+            return True
+        for op in f.walk():
+            if any(ownership.holds_references(r.type) for r in op.results):
+                return True
+    return False
 
 
 def _uses_arrays(module: Module) -> bool:

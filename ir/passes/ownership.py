@@ -1,4 +1,5 @@
-"""Reference counting of arrays: inserts `array.retain` / `array.release` (run LAST).
+"""Reference counting: inserts `array.retain` / `array.release` (and `list.*` / `dict.*` for
+lists and dicts, which are counted the same way) (run LAST).
 
 Perceus-style on structured SSA, following docs/arrays-internals.md:
 
@@ -23,6 +24,11 @@ operands, releasing or retaining a tuple releases or retains each array in it (t
 `tuple.get`), and the array a `tuple.get` reads out of a tuple is retained at once so
 that it is an owned value like any other op result.
 
+Lists and dicts (docs/containers.md) are counted like arrays. `list.set` / `list.append`
+consume the stored value (the container owns its elements) and `list.get` is a read like
+`tuple.get`. The lists `dict.parts` hands out are borrowed from the dict: a use of one of
+them is a use of the dict (kept alive until then), and they are never counted themselves.
+
 No pass may run after this one: it would drop or duplicate counted references. A
 function that already holds `array.retain`/`array.release` was counted before and is
 left alone (running the pipeline twice must not count twice).
@@ -31,18 +37,28 @@ from __future__ import annotations
 
 from ember.ir.core import Block, FuncOp, Module, Operation, Value
 from ember.ir.passes.per_function import apply_per_function
-from ember.ir.types import ArrayType, TupleType, Type
+from ember.ir.types import ArrayType, DictType, ListType, TupleType, Type
 
 __all__ = ["run", "apply", "run_func"]
 
 _CONSUMING_TERMINATORS = frozenset({"func.return", "scf.yield", "scf.condition", "array.yield"})
+# container stores: the operand positions they consume
+_STORES = {"list.set": (0,), "list.append": (1,), "dict.set": (2,)}
+# reads giving a borrowed element, retained at once so that it is owned like any result
+_READS = frozenset({"tuple.get", "list.get", "dict.get"})
+_RC_OPS = {ArrayType: "array", ListType: "list", DictType: "dict"}
 
 
 def _counted(t: Type) -> bool:
-    """Does a value of type `t` hold array references (an array, or a tuple with one)?"""
-    if isinstance(t, ArrayType):
+    """Does a value of type `t` hold references (an array, list or dict, or a tuple with one)?"""
+    if isinstance(t, (ArrayType, ListType, DictType)):
         return True
     return isinstance(t, TupleType) and any(_counted(e) for e in t.elements)
+
+
+def holds_references(t: Type) -> bool:
+    """Public name of `_counted`: the pass pipeline asks it whether to run this pass."""
+    return _counted(t)
 
 
 def _is_array(v: Value) -> bool:
@@ -53,6 +69,8 @@ def _consumed(op: Operation) -> list[int]:
     """Operand positions of `op` that take over a reference."""
     if op.name in _CONSUMING_TERMINATORS or op.name in ("scf.while", "tuple.make"):
         return list(range(len(op.operands)))
+    if op.name in _STORES:  # the stored value becomes the container's
+        return list(_STORES[op.name])
     if op.name == "scf.for":
         return list(range(3, len(op.operands)))
     return []
@@ -75,6 +93,13 @@ def _nested_uses(op: Operation) -> dict[Value, None]:
 class _Ownership:
     def __init__(self, func: FuncOp) -> None:
         self.changed = False
+        self.parts: set[Value] = set()  # borrowed lists of a dict (dict.parts and its tuple.gets)
+        self.dict_of: dict[Value, Value] = {}  # each of those -> the dict it belongs to
+        for op in func.walk():
+            if op.name == "dict.parts":
+                self.dict_of[op.results[0]] = op.operands[0]
+            elif op.name == "tuple.get" and op.operands[0] in self.dict_of:
+                self.dict_of[op.results[0]] = self.dict_of[op.operands[0]]
 
     def block(self, block: Block) -> None:
         for op in block.ops:
@@ -85,16 +110,17 @@ class _Ownership:
         borrowed_in: list[dict[Value, None]] = [_nested_uses(op) for op in ops]
         last: dict[Value, int] = {}
         for k, op in enumerate(ops):
-            for v in op.operands:
+            for v in list(op.operands) + list(borrowed_in[k]):
                 if _is_array(v):
                     last[v] = k
-            for v in borrowed_in[k]:
-                last[v] = k
+                    dict_of = self.dict_of.get(v)
+                    if dict_of is not None:  # a use of a dict's list keeps the dict alive
+                        last[dict_of] = k
         owned: set[Value] = set(_owned_args(block))
         out: list[Operation] = []
         for a in _owned_args(block):
             if a not in last:
-                out += self._rc("array.release", a, block, ops[0] if ops else None)
+                out += self._rc("release", a, block, ops[0] if ops else None)
         for k, op in enumerate(ops):
             consumed = _consumed(op)
             counts: dict[Value, int] = {}
@@ -108,31 +134,38 @@ class _Ownership:
             for v, c in counts.items():
                 moves = v in owned and last[v] == k and v not in other and v not in borrowed_in[k]
                 for _ in range(c - 1 if moves else c):
-                    out += self._rc("array.retain", v, block, op)
+                    out += self._rc("retain", v, block, op)
                 if v in owned and last[v] == k and not moves:
                     after.append(v)
-            for v in list(other) + list(borrowed_in[k]):
+            kept = [self.dict_of[v] for v in list(op.operands) + list(borrowed_in[k])
+                    if v in self.dict_of]
+            for v in list(other) + list(borrowed_in[k]) + kept:
                 if v in owned and last[v] == k and v not in counts and v not in after:
                     after.append(v)
             out.append(op)
-            if op.name == "tuple.get" and _is_array(op.results[0]):
-                out += self._rc("array.retain", op.results[0], block, op)
+            # a dict's lists are borrowed while the dict is (library code reads an argument)
+            parts = op.name == "dict.parts" or (op.name == "tuple.get" and op.operands[0] in self.parts)
+            if parts:
+                self.parts.update(op.results)
+            elif op.name in _READS and op.results and _is_array(op.results[0]):
+                out += self._rc("retain", op.results[0], block, op)
             for r in op.results:
-                if _is_array(r):
+                if _is_array(r) and not parts:
                     owned.add(r)
                     if r not in last:
                         after.append(r)
             for v in after:
-                out += self._rc("array.release", v, block, op)
+                out += self._rc("release", v, block, op)
         block.ops = out
 
-    def _rc(self, name: str, v: Value, block: Block, near: Operation | None) -> list[Operation]:
-        """`name` (retain or release) of every array reference `v` holds."""
+    def _rc(self, what: str, v: Value, block: Block, near: Operation | None) -> list[Operation]:
+        """`what` ("retain" or "release") of every reference `v` holds."""
         self.changed = True
         loc = near.loc if near is not None else None
         t = v.type
-        if isinstance(t, ArrayType):
-            op = Operation(name, [v], [], loc=loc)
+        kind = _RC_OPS.get(type(t))
+        if kind is not None:
+            op = Operation(f"{kind}.{what}", [v], [], loc=loc)
             op.parent = block
             return [op]
         out: list[Operation] = []
@@ -141,12 +174,12 @@ class _Ownership:
             if _counted(e):
                 get = Operation("tuple.get", [v], [e], {"index": i}, loc=loc)
                 get.parent = block
-                out += [get] + self._rc(name, get.results[0], block, near)
+                out += [get] + self._rc(what, get.results[0], block, near)
         return out
 
 
 def run_func(func: FuncOp) -> bool:
-    if any(op.name in ("array.retain", "array.release") for op in func.walk()):
+    if any(op.name.endswith((".retain", ".release")) for op in func.walk()):
         return False
     o = _Ownership(func)
     o.block(func.body.block)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+import numpy as np
+
 import ember
 from ember.ir.verifier import verify_func, verify_module
 from tests.helpers import assert_roundtrip
@@ -12,11 +14,16 @@ _checked: set[int] = set()
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equal to the last bit: nan equals nan, 0.0 differs from -0.0, tuples elementwise,
-    and the Python type (int, float, bool) must match."""
-    if isinstance(a, tuple) or isinstance(b, tuple):
-        return (isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b)
-                and all(same(x, y) for x, y in zip(a, b)))
+    """Equal to the last bit: nan equals nan, 0.0 differs from -0.0, tuples and lists
+    elementwise, arrays by dtype, shape and values, and the Python type (int, float, bool)
+    must match."""
+    for seq in (tuple, list):
+        if isinstance(a, seq) or isinstance(b, seq):
+            return (isinstance(a, seq) and isinstance(b, seq) and len(a) == len(b)
+                    and all(same(x, y) for x, y in zip(a, b)))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (type(a) is type(b) and a.dtype == b.dtype and a.shape == b.shape
+                and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")))
     if type(a) is not type(b):
         return False
     if isinstance(a, float):

@@ -1,5 +1,5 @@
 """String literals as compile-time options of numpy calls and array methods (kind='stable',
-ord='fro', a.astype('f4')) against NumPy; strings anywhere else stay unsupported.
+ord='fro', a.astype('f4')) against NumPy (strings as run-time values: tests/e2e/test_strings.py).
 
 The frontend turns a string literal that is a direct argument of a numpy call / method into
 `py.str {value}`; type inference gives it a static type the rules read."""
@@ -153,10 +153,17 @@ def string_in_arithmetic(a):
     return len("abc") + a[0]
 
 
-@pytest.mark.parametrize("fn", [strings_in_a_list, string_value, string_in_arithmetic])
-def test_strings_elsewhere_are_unsupported(fn):
-    with pytest.raises(UnsupportedSyntaxError, match="strings"):
-        build_function(fn)
+def test_an_array_of_strings_is_unsupported():
+    with pytest.raises(TypingError, match="str"):
+        ember.jit(strings_in_a_list)(np.ones(3))
+
+
+@pytest.mark.parametrize("fn", [string_value, string_in_arithmetic])
+def test_string_values_are_literals_where_options_need_them(fn):
+    # strings are run-time values now (tests/e2e/test_strings.py); a variable holding a
+    # literal still works as a numpy option, and len() of a literal folds
+    a = RNG.standard_normal(7)
+    np.testing.assert_array_equal(ember.jit(fn)(a), fn(a))
 
 
 def add_string(a):

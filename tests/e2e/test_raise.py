@@ -187,9 +187,6 @@ def test_unsupported_forms_are_compile_errors():
     def float_d(x):
         raise ValueError(f"{x:d}")
 
-    def not_string(x):
-        raise ValueError(x)
-
     def reraise(x):
         raise
 
@@ -199,9 +196,25 @@ def test_unsupported_forms_are_compile_errors():
     assert "builtin exception classes" in _compile_error(custom, 1)
     assert "format spec" in _compile_error(bad_spec, 1)
     assert "format code 'd'" in _compile_error(float_d, 1.0)
-    assert "must be a string" in _compile_error(not_string, 1)
     assert "try/except" in _compile_error(reraise, 1)
     assert "exception message" in _compile_error(array_value, np.zeros(2))
+
+
+def value_argument(x):
+    if x > 0:
+        raise KeyError(x)
+    raise ValueError(x * 0.5)
+
+
+def test_value_argument_is_the_exception_argument():
+    # raise E(value): the value itself is the argument (str(KeyError(5)) is '5', not "'5'")
+    for x in (5, -3):
+        with pytest.raises(Exception) as want:
+            value_argument(x)
+        with pytest.raises(Exception) as got:
+            ember.jit(value_argument)(x)
+        assert type(got.value) is type(want.value)
+        assert got.value.args == want.value.args and str(got.value) == str(want.value)
 
 
 def test_too_many_values_is_a_compile_error():

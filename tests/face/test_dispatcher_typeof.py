@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from ember.backend.boxing import BY_PYTYPE, boxes_for
-from ember.ir.types import BOOL, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64, TupleType
+from ember.ir.types import BOOL, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64, ListType, TupleType
 from ember.typeof import canonical, typeof
 
 
@@ -16,12 +16,24 @@ from ember.typeof import canonical, typeof
     (np.uint64(1), U64), (np.uint32(1), U32), (np.uint16(1), U16), (np.uint8(1), U8),
     (np.longlong(1), I64),
     ((), TupleType(())), ((1, (2.0, True)), TupleType((I64, TupleType((F64, BOOL))))),
+    ([1.5, 2.0], ListType(F64)), ([(1, True)], ListType(TupleType((I64, BOOL)))),
+    ([[1], []], ListType(ListType(I64))), ([], None),
 ])
 def test_typeof(value, want) -> None:
+    if want is None:  # an empty list has no element type
+        with pytest.raises(TypeError, match="empty list"):
+            typeof(value, "x")
+        return
     assert typeof(value, "x") == want
 
 
-@pytest.mark.parametrize("value, name", [("s", "str"), (None, "NoneType"), ([1], "list"),
+def test_list_of_mixed_types_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match=r"argument 'x' is a list of mixed types \(i64 at index 0, "
+                                        r"f64 at index 1\)"):
+        typeof([1, 2.5], "x")
+
+
+@pytest.mark.parametrize("value, name", [(b"s", "bytes"), (None, "NoneType"), ({1}, "set"),
                                          (np.float16(1), "float16")])
 def test_unsupported_names_parameter_and_type(value, name) -> None:
     with pytest.raises(TypeError, match=f"ember.jit: argument 'y' has unsupported type {name}"):
@@ -29,8 +41,8 @@ def test_unsupported_names_parameter_and_type(value, name) -> None:
 
 
 def test_unsupported_inside_tuple() -> None:
-    with pytest.raises(TypeError, match="argument 't' has unsupported type str"):
-        typeof((1, "a"), "t")
+    with pytest.raises(TypeError, match="argument 't' has unsupported type bytes"):
+        typeof((1, b"a"), "t")
 
 
 @pytest.mark.parametrize("value", [2**63, -(2**63) - 1, 2**70])

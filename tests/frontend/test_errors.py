@@ -22,7 +22,7 @@ def e_lambda(x):
 
 
 def e_string(x):
-    s = "abc"
+    s = b"abc"
     return x
 
 
@@ -58,8 +58,8 @@ def e_yield(x):
 def e_try(x):
     try:
         x = 1
-    except Exception:
-        pass
+    except Exception as err:
+        x = err
     return x
 
 
@@ -69,15 +69,15 @@ def e_import(x):
 
 
 def e_list(x):
-    return [x, x]
+    return [*x]
 
 
 def e_dict(x):
-    return {1: x}
+    return {**x}
 
 
 def e_listcomp(x):
-    return [i for i in range(x)]
+    return {i for i in range(x)}
 
 
 def e_attr_store(x):
@@ -187,18 +187,18 @@ def e_big_int(x):
 CASES = [
     (e_with, 'with open("f")', "with"),
     (e_lambda, "lambda y", "lambda"),
-    (e_string, '"abc"', "str"),
+    (e_string, 'b"abc"', "bytes"),
     (e_fstring, 'f"{x}"', "f-string"),
     (e_unknown_call, "open(x)", "open"),
     (e_global, "global CONST_LIST", "global"),
     (e_nonlocal_like_del, "del y", "del"),
     (e_star, "*b", "star"),
     (e_yield, "yield x", "yield"),
-    (e_try, "try:", "try"),
+    (e_try, "err\n", "re-raised"),
     (e_import, "import os", "import"),
-    (e_list, "[x, x]", "list"),
-    (e_dict, "{1: x}", "dict"),
-    (e_listcomp, "[i for i in range(x)]", "comprehension"),
+    (e_list, "*x", "star"),
+    (e_dict, "x", "unpacking"),
+    (e_listcomp, "{i for i in range(x)}", "comprehension"),
     (e_attr_store, "x.y", "attribute"),
     (e_subscript_store, "x[0].y", "attribute"),
     (e_walrus, "y := x", ":="),
@@ -283,11 +283,11 @@ def test_decorated_function_lines():
     @deco
     def decorated(x):
         y = x
-        return "s"
+        return b"s"
 
     with pytest.raises(UnsupportedSyntaxError) as info:
         build_function(decorated)
-    assert (info.value.loc.line, info.value.loc.col) == where(decorated, '"s"')
+    assert (info.value.loc.line, info.value.loc.col) == where(decorated, 'b"s"')
 
 
 def test_lambda_function_rejected():

@@ -51,11 +51,6 @@ def e_ndindex(x):
     return x
 
 
-def e_list_outside_numpy(x):
-    y = [x, x]
-    return y
-
-
 def e_enumerate(x):
     for i in filter(None, x):
         pass
@@ -80,7 +75,6 @@ CASES = [
     (e_bad_dtype_string, "'banana'", "banana"),
     (e_object_dtype_value, "object", "object"),
     (e_ndindex, "np.ndindex(x.shape)", "ndindex"),
-    (e_list_outside_numpy, "[x, x]", "list"),
     (e_enumerate, "filter(None, x)", "iterating over filter()"),
     (e_linalg_inv, "np.linalg.inv(x)", "numpy.linalg.inv is not supported"),
     (e_dtype_call, "np.dtype(x)", "numpy.dtype"),

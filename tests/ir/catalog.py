@@ -10,8 +10,8 @@ from ember.ir.builder import Builder
 from ember.ir.core import Block, FuncOp, Module, Region, SymbolRef, Value
 from ember.ir.location import Location
 from ember.ir.opdefs import MATH_BINARY, MATH_UNARY, OPS
-from ember.ir.types import (BOOL, C64, C128, F32, F64, I32, I64, NONE, UNKNOWN, ArrayType, RecordType,
-                            TupleType, Type)
+from ember.ir.types import (BOOL, C64, C128, F32, F64, I32, I64, NONE, STR, UNKNOWN, ArrayType,
+                            DictType, ListType, RecordType, TupleType, Type)
 
 PAIR = TupleType((F64, I64))
 VEC = ArrayType(F64, 1, "C")
@@ -41,6 +41,8 @@ SIGNATURES.update({
     "math.check": ([F64, F64], [], {"overflow": True}),
     "cf.assert": ([BOOL], [], {"exc": "ValueError", "msg": "bad \"value\"\n\u00e9"}),
     "cf.raise": ([I64, F64, BOOL], [], {"exc": "ValueError", "msg": "k={:5d} x={:.3f} {} {{}}"}),
+    "scf.try_state": ([F64, I64], [], {"depth": 0}),
+    "cf.reraise": ([], [], {}),
     "tuple.make": ([F64, I64], [PAIR], {}),
     "tuple.get": ([PAIR], [I64], {"index": 1}),
     "array.dim": ([MAT], [I64], {"axis": 1}),
@@ -58,6 +60,34 @@ SIGNATURES.update({
     "record.make": ([F64, I64], [REC], {"keys": "k,n"}),
     "record.get": ([REC], [I64], {"key": "n"}),
     "record.set": ([REC, F64], [RecordType(("k", "n"), (F64, F64))], {"key": "n"}),
+})
+SIGNATURES.update({
+    "str.constant": ([], [STR], {"value": "caf\u00e9 \"q\"\n"}),
+    "str.eq": ([STR, STR], [BOOL], {}),
+    "str.lt": ([STR, STR], [BOOL], {}),
+    "str.len": ([STR], [I64], {}),
+    "str.hash": ([STR], [I64], {}),
+})
+FLIST = ListType(F64)
+SIGNATURES.update({
+    "list.new": ([I64], [FLIST], {}),
+    "list.len": ([FLIST], [I64], {}),
+    "list.get": ([FLIST, I64], [F64], {}),
+    "list.set": ([F64, FLIST, I64], [], {}),
+    "list.append": ([FLIST, F64], [], {}),
+    "list.resize": ([FLIST, I64], [], {}),
+    "list.to_array": ([FLIST], [VEC], {}),
+    "list.retain": ([ListType(VEC)], [], {}),
+    "list.release": ([ListType(ListType(I64))], [], {}),
+})
+SDICT = DictType(STR, F64)
+SIGNATURES.update({
+    "dict.new": ([], [SDICT], {}),
+    "dict.parts": ([SDICT], [TupleType((ListType(STR), FLIST, ListType(I64), ListType(I64),
+                                        ListType(I64)))], {}),
+    "dict.retain": ([SDICT], [], {}),
+    "dict.release": ([DictType(TupleType((I64, BOOL)), VEC)], [], {}),
+    "hash.of": ([F64], [I64], {}),
 })
 CVEC = ArrayType(C128, 1, "C")
 SIGNATURES.update({
@@ -81,6 +111,7 @@ for _n in ("isnan", "isinf", "isfinite"):
 
 # Built by the special builders below (or present in every function).
 STRUCTURED = {"arith.constant", "func.call", "func.return", "scf.if", "scf.for", "scf.while",
+              "scf.try",
               "scf.yield", "scf.condition", "array.map", "array.assign", "array.reduce",
               "array.yield"}
 
@@ -190,6 +221,18 @@ def structured_func() -> FuncOp:
             b.op("scf.yield", [])
         b.op("scf.yield", [])
     with b.at(other):
+        # try: record n / except (ValueError, KeyError): re-raise / except: yield n
+        tbody, h1, h2 = Block(), Block([I64], ["st"]), Block([I64], ["st2"])
+        b.op("scf.try", [], [I64], {"catch": "ValueError,KeyError|BaseException"},
+             regions=[Region([tbody]), Region([h1]), Region([h2])], names=["t"])
+        with b.at(tbody):
+            b.op("scf.try_state", [n], [], {"depth": 0})
+            b.op("scf.yield", [n])
+        with b.at(h1):
+            b.op("cf.reraise", [], [])
+            b.op("scf.yield", [h1.args[0]])
+        with b.at(h2):
+            b.op("scf.yield", [h2.args[0]])
         b.op("scf.yield", [])
     before, after = Block(), Block()
     b.op("scf.while", [], [], regions=[Region([before]), Region([after])])

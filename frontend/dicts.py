@@ -1,0 +1,160 @@
+"""Dicts with keys known only at run time (docs/containers.md): which dicts are dynamic,
+and their syntax.
+
+A dict literal with string-literal keys (or `{}` / `dict()`) is a record (frontend/records.py)
+unless the function uses the name it is assigned to dynamically: a subscript whose key is not
+a string literal, a method other than `get('k', ...)`, iteration over it, or `x in d` with a
+computed x. Such a dict, a literal with other keys, a dict comprehension, and `dict()` of an
+iterable, is a runtime hash map: `py.dict` (operands: key, value, key, value, ...) and, for
+reads and writes, the generic `py.getitem` / `py.setitem` / `py.delitem` / `py.callmethod` /
+`py.in` that type inference types by the dict's key and value types.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from ember.ir.core import Value
+from ember.ir.types import UNKNOWN
+
+# methods only a runtime dict has (`get` with a literal key is a record's too)
+DYNAMIC_METHODS = frozenset({"keys", "values", "items", "pop", "setdefault", "update", "clear",
+                             "copy", "popitem"})
+
+
+def _literal_key(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def dynamic_names(tree: ast.AST) -> set[str]:
+    """Names the function uses as runtime dicts (computed once per function)."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
+                and not _literal_key(node.slice):
+            out.add(node.value.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name):
+            name, attr = node.func.value.id, node.func.attr
+            if attr in DYNAMIC_METHODS or (attr == "get" and node.args
+                                           and not _literal_key(node.args[0])):
+                out.add(name)
+        elif isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.iter, ast.Name):
+            out.add(node.iter.id)
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1 \
+                and isinstance(node.ops[0], (ast.In, ast.NotIn)) \
+                and isinstance(node.comparators[0], ast.Name) and not _literal_key(node.left):
+            out.add(node.comparators[0].id)
+        elif isinstance(node, ast.Assign) and _always_runtime(node.value):
+            # so that dict(d), `for k in d` etc. see d as the runtime dict it is
+            out.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return out
+
+
+def _always_runtime(node: ast.expr) -> bool:
+    """A dict comprehension, a literal with a key that is not a string literal, dict(x)."""
+    if isinstance(node, ast.DictComp):
+        return True
+    if isinstance(node, ast.Dict):
+        return not all(k is not None and _literal_key(k) for k in node.keys)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+        and node.func.id == "dict" and bool(node.args)
+
+
+def dynamic_literals(tree: ast.AST, names: set[str]) -> set[int]:
+    """ids of the dict displays / dict() calls that make runtime dicts: assigned to a dynamic
+    name, or with a key that is not a string literal."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names
+                                                for t in node.targets):
+            out.add(id(node.value))
+        if isinstance(node, ast.Dict) and not all(k is not None and _literal_key(k) for k in node.keys):
+            out.add(id(node))
+    return out
+
+
+def made_dicts(tree: ast.AST) -> set[str]:
+    """Names assigned a dict display, a dict comprehension or a dict() call."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Dict, ast.DictComp)) \
+                or isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Name) and node.value.func.id == "dict":
+            out.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return out
+
+
+class DictsMixin:
+    def dict_analysis(self) -> tuple[set[str], set[int]]:
+        cached = getattr(self, "_dict_analysis", None)
+        if cached is None:
+            names = dynamic_names(self.src.tree)
+            cached = self._dict_analysis = (names, dynamic_literals(self.src.tree, names))
+        return cached
+
+    def is_dynamic_dict(self, node: ast.expr) -> bool:
+        """Is `node` (a Name, or a dict display / dict() call) a runtime dict?"""
+        names, literals = self.dict_analysis()
+        if isinstance(node, ast.Name):
+            return node.id in names
+        return id(node) in literals
+
+    def runtime_dict(self, node: ast.Dict) -> Value:
+        operands: list[Value] = []
+        for k, v in zip(node.keys, node.values):
+            if k is None:
+                raise self.error("dict unpacking (**d) in a dict literal is not supported by ember", v)
+            operands += [self.expr(k), self.expr(v)]
+        return self.op1("py.dict", operands)
+
+    def expr_DictComp(self, node: ast.DictComp) -> Value:
+        for g in node.generators:
+            if g.is_async:
+                self.unsupported(g)
+        d = self.op1("py.dict", [])
+        elt = ast.copy_location(ast.Tuple([node.key, node.value], ast.Load()), node)
+
+        def step(state: list[Value], pair: Value) -> list[Value]:
+            k = self.op1("tuple.get", [pair], attrs={"index": 0})
+            v = self.op1("tuple.get", [pair], attrs={"index": 1})
+            self.b.op("py.setitem", [d, v, k], [])
+            return []
+        self.comp_loop(elt, node.generators, [], [], step, None)
+        return d
+
+    def dict_call(self, node: ast.Call, spelled: str) -> Value:
+        """dict() (a record unless used dynamically), dict(d) and dict(pairs)."""
+        if node.keywords:
+            raise self.error(f"{spelled}(key=value) is not supported by ember; write a dict "
+                             "literal {'key': value}", node.keywords[0])
+        if len(node.args) > 1:
+            raise self.type_error(f"{spelled}() takes at most one positional argument", node)
+        if not node.args:
+            if self.is_dynamic_dict(node):
+                return self.op1("py.dict", [])
+            return self.op1("record.make", [], UNKNOWN, {"keys": ""})
+        d = self.op1("py.dict", [])
+        elt, gens = self.comprehension_of(node.args[0])
+        arg = node.args[0]
+        if isinstance(arg, ast.Name) and self.is_dynamic_dict(arg):  # dict(d): a copy
+            src = self.expr(arg)
+            self.b.op("py.callmethod", [d, src], [UNKNOWN], {"name": "update", "kwnames": ""})
+            return d
+
+        def step(state: list[Value], pair: Value) -> list[Value]:
+            k = self.op1("tuple.get", [pair], attrs={"index": 0, "unpack": 2})
+            v = self.op1("tuple.get", [pair], attrs={"index": 1, "unpack": 2})
+            self.b.op("py.setitem", [d, v, k], [])
+            return []
+        self.comp_loop(elt, gens, [], [], step, None)
+        return d
+
+    def dict_keys_source(self, node: ast.expr) -> Value | None:
+        """`for k in d` over a runtime dict made in this function: its keys (a list
+        snapshot), else None."""
+        if isinstance(node, ast.Name) and self.is_dynamic_dict(node) \
+                and node.id in made_dicts(self.src.tree):
+            d = self.expr(node)
+            return self.op1("py.callmethod", [d], UNKNOWN, {"name": "keys", "kwnames": ""})
+        return None

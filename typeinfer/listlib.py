@@ -1,0 +1,275 @@
+"""List operations written in the Python subset ember compiles: type inference emits a
+`func.call` to these (typeinfer/lists.py, through calls.library_call), and ember compiles
+them like any user helper, specialized per element type. Not called from Python.
+
+They see a list through the primitives only: `len(l)`, `l[i]` and `l[i] = v` (indices in
+range: library code is compiled without bounds checks), `l.append(v)`, and two methods
+that exist only for this module: `l.__ember_resize__(n)` (set the length; new slots hold
+zeros, dropped ones are released) and `l.__ember_array__()` (a new uninitialized 1-d array
+of the list's length and element dtype). Errors are raised with CPython's messages.
+"""
+
+
+def slice_of(l, start, stop, step, given):
+    """l[start:stop:step]; `given` has bit 0/1/2 set when start/stop/step were written."""
+    n = len(l)
+    if given & 4 == 0:
+        step = 1
+    if step == 0:
+        raise ValueError("slice step cannot be zero")
+    # slice.indices, as CPython computes it
+    if step > 0:
+        lower = 0
+        upper = n
+    else:
+        lower = -1
+        upper = n - 1
+    if given & 1 == 0:
+        start = upper if step < 0 else lower
+    elif start < 0:
+        start = max(start + n, lower)
+    else:
+        start = min(start, upper)
+    if given & 2 == 0:
+        stop = lower if step < 0 else upper
+    elif stop < 0:
+        stop = max(stop + n, lower)
+    else:
+        stop = min(stop, upper)
+    out = _empty_like(l)
+    i = start
+    if step > 0:
+        while i < stop:
+            out.append(l[i])
+            i += step
+    else:
+        while i > stop:
+            out.append(l[i])
+            i += step
+    return out
+
+
+def _empty_like(l):
+    # an empty list of l's element type (the comprehension never runs)
+    return [l[0] for _ in range(0)]
+
+
+def insert(l, i, v):
+    n = len(l)
+    if i < 0:
+        i += n
+        if i < 0:
+            i = 0
+    if i > n:
+        i = n
+    l.append(v)
+    j = n
+    while j > i:
+        l[j] = l[j - 1]
+        j -= 1
+    l[i] = v
+
+
+def pop(l, i):
+    n = len(l)
+    if n == 0:
+        raise IndexError("pop from empty list")
+    if i < 0:
+        i += n
+    if i < 0 or i >= n:
+        raise IndexError("pop index out of range")
+    v = l[i]
+    for j in range(i, n - 1):
+        l[j] = l[j + 1]
+    l.__ember_resize__(n - 1)
+    return v
+
+
+def delete_at(l, i):
+    """del l[i] for an index already checked and made non-negative."""
+    n = len(l)
+    for j in range(i, n - 1):
+        l[j] = l[j + 1]
+    l.__ember_resize__(n - 1)
+
+
+def extend(l, x):
+    n = len(x)  # once: l.extend(l) doubles l, as in Python
+    for i in range(n):
+        l.append(x[i])
+
+
+def index(l, v):
+    for i in range(len(l)):
+        if l[i] == v:
+            return i
+    raise ValueError(f"{v!r} is not in list")
+
+
+def index_of_any(l, v):
+    """l.index(v) for elements an exception message cannot format (tuples, lists)."""
+    for i in range(len(l)):
+        if l[i] == v:
+            return i
+    raise ValueError("list.index(x): x not in list")
+
+
+def count(l, v):
+    c = 0
+    for i in range(len(l)):
+        if l[i] == v:
+            c += 1
+    return c
+
+
+def contains(l, v):
+    for i in range(len(l)):
+        if l[i] == v:
+            return True
+    return False
+
+
+def remove(l, v):
+    n = len(l)
+    i = 0
+    while i < n and not (l[i] == v):
+        i += 1
+    if i == n:
+        raise ValueError("list.remove(x): x not in list")
+    delete_at(l, i)
+
+
+def reverse(l):
+    i = 0
+    j = len(l) - 1
+    while i < j:
+        t = l[i]
+        l[i] = l[j]
+        l[j] = t
+        i += 1
+        j -= 1
+
+
+def clear(l):
+    l.__ember_resize__(0)
+
+
+def copy(l):
+    out = _empty_like(l)
+    for i in range(len(l)):
+        out.append(l[i])
+    return out
+
+
+def concat(a, b):
+    out = []  # made here: its element type joins a's and b's
+    for i in range(len(a)):
+        out.append(a[i])
+    for i in range(len(b)):
+        out.append(b[i])
+    return out
+
+
+def repeat(a, k):
+    out = _empty_like(a)
+    for _ in range(k):
+        for i in range(len(a)):
+            out.append(a[i])
+    return out
+
+
+def repeat_inplace(l, k):
+    """l *= k"""
+    n = len(l)
+    if k <= 0:
+        l.__ember_resize__(0)
+    for _ in range(k - 1):
+        for i in range(n):
+            l.append(l[i])
+
+
+def equal(a, b):
+    if len(a) != len(b):
+        return False
+    for i in range(len(a)):
+        if not (a[i] == b[i]):
+            return False
+    return True
+
+
+def to_array(l):
+    a = l.__ember_array__()
+    for i in range(len(l)):
+        a[i] = l[i]
+    return a
+
+
+RUN = 16
+
+
+def _insertion_runs(a, n):
+    lo = 0
+    while lo < n:
+        hi = min(lo + RUN, n)
+        for i in range(lo + 1, hi):
+            x = a[i]
+            j = i
+            while j > lo and x < a[j - 1]:
+                a[j] = a[j - 1]
+                j -= 1
+            a[j] = x
+        lo = hi
+
+
+def _merge_pass(src, dst, n, width):
+    lo = 0
+    while lo < n:
+        mid = min(lo + width, n)
+        hi = min(lo + 2 * width, n)
+        i = lo
+        j = mid
+        k = lo
+        while i < mid and j < hi:
+            # branch-free (selects): the branch of a merge is unpredictable
+            x = src[i]
+            y = src[j]
+            right = y < x
+            dst[k] = y if right else x
+            step = 1 if right else 0
+            j += step
+            i += 1 - step
+            k += 1
+        while i < mid:
+            dst[k] = src[i]
+            i += 1
+            k += 1
+        while j < hi:
+            dst[k] = src[j]
+            j += 1
+            k += 1
+        lo = hi
+
+
+def sort(l, descending):
+    """list.sort(reverse=descending): a stable merge sort comparing with `<` only, as
+    CPython's sort does (with reverse, equal elements keep their order too)."""
+    n = len(l)
+    if descending:
+        reverse(l)
+    _insertion_runs(l, n)
+    if n > RUN:
+        tmp = copy(l)
+        width = RUN
+        flip = 0
+        while width < n:
+            if flip == 0:
+                _merge_pass(l, tmp, n, width)
+            else:
+                _merge_pass(tmp, l, n, width)
+            flip = 1 - flip
+            width *= 2
+        if flip == 1:
+            for i in range(n):
+                l[i] = tmp[i]
+    if descending:
+        reverse(l)
