@@ -237,7 +237,7 @@ def _library_spec(op: Operation, pyfunc: object, arg_types: list[Type]) -> Spec:
     import types
     module = sys.modules.get(getattr(pyfunc, "__module__", ""), None)
     helpers = [f for f in vars(module).values() if isinstance(f, types.FunctionType)
-               and f.__module__ == module.__name__] if module is not None else [pyfunc]
+               and f.__module__.startswith("ember.typeinfer.")] if module is not None else [pyfunc]
     for f in helpers:
         sp.untyped_of(f).attributes["boundscheck"] = False
         sp.untyped_of(f).attributes["library"] = True  # its indices are never negative

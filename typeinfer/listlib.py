@@ -7,7 +7,9 @@ range: library code is compiled without bounds checks), `l.append(v)`, and two m
 that exist only for this module: `l.__ember_resize__(n)` (set the length; new slots hold
 zeros, dropped ones are released) and `l.__ember_array__()` (a new uninitialized 1-d array
 of the list's length and element dtype). Errors are raised with CPython's messages.
+The merge sort's passes are typeinfer/sortlib.py's: they index anything.
 """
+from .sortlib import RUN, _insertion_runs, _merge_pass
 
 
 def slice_of(l, start, stop, step, given):
@@ -202,52 +204,6 @@ def to_array(l):
     for i in range(len(l)):
         a[i] = l[i]
     return a
-
-
-RUN = 16
-
-
-def _insertion_runs(a, n):
-    lo = 0
-    while lo < n:
-        hi = min(lo + RUN, n)
-        for i in range(lo + 1, hi):
-            x = a[i]
-            j = i
-            while j > lo and x < a[j - 1]:
-                a[j] = a[j - 1]
-                j -= 1
-            a[j] = x
-        lo = hi
-
-
-def _merge_pass(src, dst, n, width):
-    lo = 0
-    while lo < n:
-        mid = min(lo + width, n)
-        hi = min(lo + 2 * width, n)
-        i = lo
-        j = mid
-        k = lo
-        while i < mid and j < hi:
-            # branch-free (selects): the branch of a merge is unpredictable
-            x = src[i]
-            y = src[j]
-            right = y < x
-            dst[k] = y if right else x
-            step = 1 if right else 0
-            j += step
-            i += 1 - step
-            k += 1
-        while i < mid:
-            dst[k] = src[i]
-            i += 1
-            k += 1
-        while j < hi:
-            dst[k] = src[j]
-            j += 1
-            k += 1
-        lo = hi
 
 
 def sort(l, descending):
