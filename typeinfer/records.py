@@ -15,7 +15,7 @@ from ember.ir.types import BOOL, I64, NONE, ArrayType, RecordType, TupleType, Ty
 
 from .emit import Emitter
 from .lattice import type_name
-from .rules import RULES, Rule, fail, rule
+from .rules import fail, rule, wrap
 from .static import StringLiteral, is_static
 
 
@@ -108,18 +108,6 @@ def lower_has(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
 
 
 # ---- wrapped rules: d["k"], len(d), d.get("k", default) ------------------------------
-def _wrap(name: str, applies, infer, lower) -> None:
-    prev = RULES[name]
-
-    def infer_w(op: Operation, types: list[Type]) -> list[Type]:
-        return infer(op, types) if applies(op, types) else prev.infer(op, types)
-
-    def lower_w(em: Emitter, op: Operation, vals: list) -> list:
-        return lower(em, op, vals) if applies(op, [v.type for v in vals]) else prev.lower(em, op, vals)
-
-    RULES[name] = Rule(infer_w, lower_w)
-
-
 def _getitem_key(op: Operation, types: list[Type]) -> str:
     t = types[0]
     if len(types) != 2 or not isinstance(types[1], StringLiteral):
@@ -185,6 +173,6 @@ def _is_record_method(op: Operation, types: list[Type]) -> bool:
     return True
 
 
-_wrap("py.getitem", _is_record, _infer_getitem, _lower_getitem)
-_wrap("py.len", _is_record, _infer_len, _lower_len)
-_wrap("py.callmethod", _is_record_method, _infer_get, _lower_get)
+wrap("py.getitem", _is_record, _infer_getitem, _lower_getitem)
+wrap("py.len", _is_record, _infer_len, _lower_len)
+wrap("py.callmethod", _is_record_method, _infer_get, _lower_get)

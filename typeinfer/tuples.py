@@ -20,21 +20,8 @@ from ember.ir.types import BOOL, I64, ScalarType, TupleType, Type
 from .emit import Emitter
 from .lattice import is_int_like, is_real, type_name, unify
 from .pyops import compare
-from .rules import RULES, Rule, fail
+from .rules import RULES, Rule, fail, wrap
 from .static import NotConstant, SliceType, const_value
-
-
-def _wrap(name: str, applies, infer, lower) -> None:
-    base = RULES[name]
-
-    def infer_w(op: Operation, types: list[Type]) -> list[Type]:
-        return infer(op, types) if applies(op, types) else base.infer(op, types)
-
-    def lower_w(em: Emitter, op: Operation, vals: list) -> list:
-        if applies(op, [v.type for v in vals]):
-            return lower(em, op, vals)
-        return base.lower(em, op, vals)
-    RULES[name] = Rule(infer_w, lower_w)
 
 
 def _get(em: Emitter, t: Value, i: int) -> Value:
@@ -152,7 +139,7 @@ def lower_getitem(em: Emitter, op: Operation, vals: list) -> list:
     return [pick(em, t, idx, et)]
 
 
-_wrap("py.getitem", _dynamic_get, infer_getitem, lower_getitem)
+wrap("py.getitem", _dynamic_get, infer_getitem, lower_getitem)
 
 
 # ---- t1 + t2, t * k -----------------------------------------------------------------------
@@ -170,7 +157,7 @@ def lower_concat(em: Emitter, op: Operation, vals: list) -> list:
                   + [_get(em, b, i) for i in range(len(b.type.elements))])]
 
 
-_wrap("py.add", _both_tuples, infer_concat, lower_concat)
+wrap("py.add", _both_tuples, infer_concat, lower_concat)
 
 
 def _repeat_applies(op: Operation, types: list[Type]) -> bool:
@@ -204,7 +191,7 @@ def lower_repeat(em: Emitter, op: Operation, vals: list) -> list:
     return [_make(em, [_get(em, t, i) for i in range(len(t.type.elements))] * count)]
 
 
-_wrap("py.mul", _repeat_applies, infer_repeat, lower_repeat)
+wrap("py.mul", _repeat_applies, infer_repeat, lower_repeat)
 
 
 # ---- ==, != -------------------------------------------------------------------------------
@@ -256,8 +243,8 @@ def lower_eq(em: Emitter, op: Operation, vals: list) -> list:
     return [em.not_(r) if op.name == "py.ne" else r]
 
 
-_wrap("py.eq", _any_tuple, infer_eq, lower_eq)
-_wrap("py.ne", _any_tuple, infer_eq, lower_eq)
+wrap("py.eq", _any_tuple, infer_eq, lower_eq)
+wrap("py.ne", _any_tuple, infer_eq, lower_eq)
 
 
 # ---- x in t ---------------------------------------------------------------------------------
@@ -280,6 +267,6 @@ def lower_in(em: Emitter, op: Operation, vals: list) -> list:
 
 
 if "py.in" in RULES:  # another container's rule came first: handle only tuples
-    _wrap("py.in", lambda op, types: isinstance(types[1], TupleType), infer_in, lower_in)
+    wrap("py.in", lambda op, types: isinstance(types[1], TupleType), infer_in, lower_in)
 else:
     RULES["py.in"] = Rule(infer_in, lower_in)
