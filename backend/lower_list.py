@@ -42,7 +42,8 @@ def _load(b: ir.IRBuilder, obj: ir.Value, offset: int, typ: ir.Type) -> ir.Value
     return b.load(rl.field(b, obj, offset), typ=typ)
 
 
-def _slot(b: ir.IRBuilder, obj: ir.Value, t: ListType, i: ir.Value) -> ir.Value:
+def item_address(b: ir.IRBuilder, obj: ir.Value, t: ListType, i: ir.Value) -> ir.Value:
+    """The address of element i of the list object `obj`."""
     items = _load(b, obj, rl.ITEMS, PTR)
     return b.gep(items, [i], inbounds=True, source_etype=mem_type(t.elem))
 
@@ -112,7 +113,7 @@ def each_item(b: ir.IRBuilder, fn: ir.Function, obj: ir.Value, t: ListType,
     i.add_incoming(lo, start)
     b.cbranch(b.icmp_signed("<", i, hi), step, after)
     b.position_at_end(step)
-    body(b, from_mem(b, b.load(_slot(b, obj, t, i), typ=mem_type(t.elem)), t.elem))
+    body(b, from_mem(b, b.load(item_address(b, obj, t, i), typ=mem_type(t.elem)), t.elem))
     i.add_incoming(b.add(i, _i64(1)), b.block)
     b.branch(head)
     b.position_at_end(after)
@@ -138,7 +139,7 @@ def _get(fl: FuncLowering, op: Operation) -> None:
     t = _list_type(op.operands[0].type, "list.get")
     b = fl.builder
     obj, i = fl.operands(op)
-    fl.set_result(op, from_mem(b, b.load(_slot(b, obj, t, i), typ=mem_type(t.elem)), t.elem))
+    fl.set_result(op, from_mem(b, b.load(item_address(b, obj, t, i), typ=mem_type(t.elem)), t.elem))
 
 
 @lowers("list.set")
@@ -146,7 +147,7 @@ def _set(fl: FuncLowering, op: Operation) -> None:
     t = _list_type(op.operands[1].type, "list.set")
     b = fl.builder
     v, obj, i = fl.operands(op)
-    slot = _slot(b, obj, t, i)
+    slot = item_address(b, obj, t, i)
     if holds_references(t.elem):
         old = from_mem(b, b.load(slot, typ=mem_type(t.elem)), t.elem)
         b.store(to_mem(b, v, t.elem), slot)
@@ -176,7 +177,7 @@ def _append(fl: FuncLowering, op: Operation) -> None:
     n = _load(b, obj, rl.LEN, I64)
     n1 = b.add(n, _i64(1))
     _reserve(fl, obj, t, n1)
-    b.store(to_mem(b, v, t.elem), _slot(b, obj, t, n))
+    b.store(to_mem(b, v, t.elem), item_address(b, obj, t, n))
     b.store(n1, rl.field(b, obj, rl.LEN))
 
 

@@ -23,7 +23,7 @@ from ember.backend import runtime_helpers as rt
 from ember.backend import runtime_lists as rl
 from ember.backend.boxing import OB_SIZE_OFFSET, OB_TYPE_OFFSET
 from ember.backend.llvm_types import holds_references, mem_type, size_align, to_mem, from_mem
-from ember.backend.lower_list import change_refs, each_item
+from ember.backend.lower_list import change_refs, item_address
 from ember.ir.types import DictType, ListType, TupleType, Type
 
 _PTR = ir.PointerType()
@@ -34,11 +34,6 @@ LIST_ITEMS_OFFSET = 24  # PyListObject.ob_item (PyObject **)
 
 Unbox = Callable[[Any, ir.Value, Type], ir.Value]
 Box = Callable[[Any, ir.Value, Type], ir.Value]
-
-
-def _slot(b: ir.IRBuilder, obj: ir.Value, t: ListType, i: ir.Value) -> ir.Value:
-    items = b.load(rl.field(b, obj, rl.ITEMS), typ=_PTR)
-    return b.gep(items, [i], inbounds=True, source_etype=mem_type(t.elem))
 
 
 def push_cleanup(ctx: Any, v: ir.Value, t: Type) -> None:
@@ -79,7 +74,7 @@ def unbox_list(ctx: Any, obj: ir.Value, t: ListType, unbox: Unbox) -> ir.Value:
     elem_fail = ctx.fail
     v = unbox(ctx, item, t.elem)
     ctx.fail = elem_fail  # the element belongs to the list from here on
-    b.store(to_mem(b, v, t.elem), _slot(b, lst, t, i))
+    b.store(to_mem(b, v, t.elem), item_address(b, lst, t, i))
     b.store(b.add(i, ir.Constant(_I64, 1)), rl.field(b, lst, rl.LEN))  # freed items are all valid
     i.add_incoming(b.add(i, ir.Constant(_I64, 1)), b.block)
     b.branch(head)
@@ -110,7 +105,7 @@ def box_list(ctx: Any, v: ir.Value, t: ListType, box: Box) -> ir.Value:
     i.add_incoming(ir.Constant(_I64, 0), start)
     b.cbranch(b.icmp_signed("<", i, n), body, done)
     b.position_at_end(body)
-    elem = b.load(_slot(b, v, t, i), typ=mem_type(t.elem))
+    elem = b.load(item_address(b, v, t, i), typ=mem_type(t.elem))
     if holds_references(t.elem):  # boxing takes a reference; the list keeps its own
         change_refs(ctx.mod, b, from_mem(b, elem, t.elem), t.elem, retain=True)
     item = box(ctx, elem, t.elem)
@@ -170,12 +165,12 @@ def box_dict(ctx: Any, v: ir.Value, t: DictType, box: Box) -> ir.Value:
     b.cbranch(b.icmp_signed("<", i, n), body, done)
     b.position_at_end(body)
     nxt = ctx.new_block("dict_next")
-    h = b.load(_slot(b, hashes, hashes_t, i), typ=_I64)
+    h = b.load(item_address(b, hashes, hashes_t, i), typ=_I64)
     b.cbranch(b.icmp_signed("==", h, ir.Constant(_I64, -1)), nxt, live)  # a deleted entry
     b.position_at_end(live)
     objs = []
     for lst, lt in ((keys, keys_t), (vals, vals_t)):
-        mem = b.load(_slot(b, lst, lt, i), typ=mem_type(lt.elem))
+        mem = b.load(item_address(b, lst, lt, i), typ=mem_type(lt.elem))
         if holds_references(lt.elem):  # boxing takes a reference; the dict keeps its own
             change_refs(ctx.mod, b, from_mem(b, mem, lt.elem), lt.elem, retain=True)
         obj = box(ctx, mem, lt.elem)
