@@ -174,6 +174,8 @@ def is_supported_arg(t: Type) -> bool:
                    for e in t.types)
     if isinstance(t, ListType):  # an exact list, converted (backend/wrapper_containers.py)
         return is_supported_arg(t.elem)
+    if isinstance(t, DictType):  # an exact dict, converted (backend/wrapper_dicts.py)
+        return is_supported_arg(t.key) and is_supported_arg(t.value)
     return False
 
 

@@ -13,7 +13,9 @@ hold i64 bit patterns, and the entry's format is prefixed by its slot kinds
 (KIND_MARK + "ifbs..." + KIND_MARK; i: int, f: f64 bits, b: bool, s: a str in two
 slots, its UTF-8 address and byte count), which
 `runtime_message` reads to rebuild the Python values before `str.format` applies the
-user's format specs, so floats print exactly as CPython prints them.
+user's format specs, so floats print exactly as CPython prints them. Tuple values come as
+their leaves, and a TUPLE_MARK shape prefix on the template regroups them into Python
+tuples (typeinfer/tuple_raise.py), so `KeyError((1, 2))` carries the tuple itself.
 """
 from __future__ import annotations
 
@@ -52,6 +54,27 @@ def _str_value(address: int, nbytes: int) -> str:
 
 # Starts a template whose one value is the exception's argument itself (frontend/raises.py).
 VALUE_ARGUMENT = "\x1e"
+# Starts (and ends) the tuple shape of a typed message (typeinfer/tuple_raise.py): the
+# slots hold the leaves of tuple values, and the shape regroups them, one item per
+# message value: "." a leaf, "(...)" a tuple of the items inside, e.g. ".(.(..))".
+TUPLE_MARK = "\x1d"
+# Marks the field of `fmt % x` (frontend/raises.py); dropped before formatting.
+PERCENT_VALUE = "\x1c"
+
+
+def _regroup(shape: str, leaves: list[object]) -> list[object]:
+    """The message values: `leaves` (in order) grouped into tuples as `shape` says."""
+    stack: list[list[object]] = [[]]
+    it = iter(leaves)
+    for c in shape:
+        if c == ".":
+            stack[-1].append(next(it))
+        elif c == "(":
+            stack.append([])
+        else:  # ")"
+            done = tuple(stack.pop())
+            stack[-1].append(done)
+    return stack[0]
 
 
 def python_message(fmt: str, args: list[int]) -> str | tuple:
@@ -68,9 +91,12 @@ def python_message(fmt: str, args: list[int]) -> str | tuple:
             else:
                 values.append(_slot_value(k, args[j]))
                 j += 1
+        if template.startswith(TUPLE_MARK):
+            shape, template = template[1:].split(TUPLE_MARK, 1)
+            values = _regroup(shape, values)
         if template.startswith(VALUE_ARGUMENT):
             return (values[0],)
-        return template.format(*values)
+        return template.replace(PERCENT_VALUE, "").format(*values)
     return fmt.format(*args)
 
 

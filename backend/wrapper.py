@@ -48,6 +48,7 @@ from ember.backend.boxing import (
 from ember.backend.llvm_types import mem_type, value_type as llvm_type
 from ember.backend.wrapper_arrays import box_array, unbox_array
 from ember.backend.wrapper_containers import box_dict, box_list, release_arguments, unbox_list
+from ember.backend.wrapper_dicts import unbox_dict
 from ember.ir.types import (STR, ArrayType, DictType, ListType, NoneType, RecordType, ScalarType, StrType,
                             TupleType, Type)
 
@@ -179,6 +180,8 @@ def _unbox(ctx: _Ctx, obj: ir.Value, t: Type) -> ir.Value:
         return unbox_array(ctx, obj, t)
     if isinstance(t, ListType):
         return unbox_list(ctx, obj, t, _unbox)
+    if isinstance(t, DictType):
+        return unbox_dict(ctx, obj, t, _unbox)
     if isinstance(t, StrType):
         return _unbox_str(ctx, obj)
     assert isinstance(t, ScalarType)

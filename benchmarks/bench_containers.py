@@ -8,22 +8,28 @@ Three kinds of kernels run side by side in one process on the same inputs:
   target: as fast), Numba (which cannot take a dict argument: the dict literal is built
   inside the function) and CPython.
 - list-heavy (kernels_containers.py): append in a loop then sort, returning the median or
-  the whole list, and the same over a list argument.
+  the whole list, the same over a list argument, sorted(reverse=True) of a list argument,
+  and a sort of ints with many ties.
 - dict-heavy (kernels_containers.py): counting into a dict keyed by ints and by strs.
   Numba runs the same loops over numba.typed.Dict.
 
-Ratios are ember / anchor: below 1.0x means ember is faster. Numba is optional.
+Ratios are ember / anchor: below 1.0x means ember is faster. Numba is optional. The
+container kernels report the median of REPEAT calls interleaved with Numba's (the record
+kernel and CPython: the best of a few).
 
     python benchmarks/bench_containers.py
 """
 from __future__ import annotations
 
+import statistics
+import time
 import warnings
 from typing import Any, Callable, Optional
 
 from _harness import best_time, numba_or_none
-from kernels_containers import (build_numba_dict_kernels, collect, collect_list, count_int,
-                                count_str, make_floats, make_words, sort_arg)
+from kernels_containers import (build_numba_dict_kernels, collect, collect_ints, collect_list,
+                                count_int, count_str, make_floats, make_words, sort_arg,
+                                sorted_desc)
 
 import ember
 from ember.ir.errors import CompileError
@@ -78,6 +84,7 @@ def record_kernel(numba: Any) -> None:
         print(f"  ember literal / numba     {t_lit / t_nb:9.2f}x")
 
 
+REPEAT = 9  # interleaved timed calls of each container kernel: their median is reported
 N = 300_000  # elements appended / counted per call: the container kernels take ~10-100 ms
 Variant = tuple[str, Callable[..., Any], tuple]  # (label, function, arguments)
 
@@ -130,6 +137,19 @@ def ratio(a: Optional[float], b: Optional[float]) -> str:
     return f"{a / b:9.2f}x" if a is not None and b is not None else f"{'n/a':>10}"
 
 
+def paired_medians(fns: list[Callable[[], Any]], repeat: int = REPEAT) -> list[float]:
+    """Median seconds of one call of each fn. The calls are interleaved (ember, numba,
+    ember, numba, ...) so that a slow stretch of a shared machine hits every runtime
+    alike, and the median (not the best) is what a user sees run after run."""
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for k, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t0)
+    return [statistics.median(ts) for ts in times]
+
+
 def run_case(case: str, py: Callable[..., Any], args: tuple, numba_variants: list[Variant],
              unexpected: list[str], pending: bool = False
              ) -> list[tuple[str, Optional[float], Optional[float], float]]:
@@ -137,14 +157,22 @@ def run_case(case: str, py: Callable[..., Any], args: tuple, numba_variants: lis
     (a variant's label says how Numba gets its argument when there are several ways)."""
     want = py(*args)
     fn = compile_ember(py, args, want, unexpected, pending)
-    t_ember = best_time(lambda: fn(*args)) if fn is not None else None
-    t_py = best_time(lambda: py(*args), repeat=3)
-    rows = []
+    timed: list[Callable[[], Any]] = []
+    if fn is not None:
+        timed.append(lambda: fn(*args))
+    ok = []
     for label, nb, nb_args in numba_variants:
         name = f"{case} ({label})" if label else case
-        ok = check_numba(name, nb, nb_args, want)
-        t_nb = best_time(lambda: nb(*nb_args)) if ok else None
-        rows.append((name, t_ember, t_nb, t_py))
+        ok.append(check_numba(name, nb, nb_args, want))
+        if ok[-1]:
+            timed.append(lambda nb=nb, nb_args=nb_args: nb(*nb_args))
+    medians = iter(paired_medians(timed))
+    t_ember = next(medians) if fn is not None else None
+    t_py = best_time(lambda: py(*args), repeat=3)
+    rows = []
+    for (label, _, _), good in zip(numba_variants, ok):
+        name = f"{case} ({label})" if label else case
+        rows.append((name, t_ember, next(medians) if good else None, t_py))
     if not numba_variants:
         rows.append((case, t_ember, None, t_py))
     return rows
@@ -152,9 +180,9 @@ def run_case(case: str, py: Callable[..., Any], args: tuple, numba_variants: lis
 
 def print_table(title: str, rows: list[tuple[str, Optional[float], Optional[float], float]]) -> None:
     print(f"\n{title}")
-    print(f"  {'case':<36}{'ember':>12}{'numba':>12}{'CPython':>12}{'e/numba':>10}{'e/CPython':>10}")
+    print(f"  {'case':<52}{'ember':>12}{'numba':>12}{'CPython':>12}{'e/numba':>10}{'e/CPython':>10}")
     for name, t_e, t_nb, t_py in rows:
-        print(f"  {name:<36}{cell(t_e)}{cell(t_nb)}{cell(t_py)}{ratio(t_e, t_nb)}{ratio(t_e, t_py)}")
+        print(f"  {name:<52}{cell(t_e)}{cell(t_nb)}{cell(t_py)}{ratio(t_e, t_nb)}{ratio(t_e, t_py)}")
 
 
 def run_container_kernels(numba: Any) -> list[str]:
@@ -168,7 +196,8 @@ def run_container_kernels(numba: Any) -> list[str]:
         # Reflected-list arguments are deprecated in Numba but are its only way to take the
         # same Python list ember takes; the typed.List rows are built outside the timing.
         warnings.simplefilter("ignore", numba.NumbaPendingDeprecationWarning)
-        nb_list = {f.__name__: numba.njit(f) for f in (collect, collect_list, sort_arg)}
+        nb_list = {f.__name__: numba.njit(f) for f in (collect, collect_list, sort_arg,
+                                                       sorted_desc, collect_ints)}
         nb_dict = build_numba_dict_kernels(numba)
         typed_floats, typed_words = numba.typed.List(floats), numba.typed.List(words)
 
@@ -187,6 +216,10 @@ def run_container_kernels(numba: Any) -> list[str]:
                           variants("collect_list", (N, 7)), unexpected)
     list_rows += run_case("sort_arg", sort_arg, (floats,),
                           variants("sort_arg", (floats,), (typed_floats,)), unexpected)
+    list_rows += run_case("sorted_desc: sorted(reverse=True)", sorted_desc, (floats,),
+                          variants("sorted_desc", (floats,), (typed_floats,)), unexpected)
+    list_rows += run_case("collect_ints: int keys, ties", collect_ints, (N, 7),
+                          variants("collect_ints", (N, 7)), unexpected)
     print_table(f"list-heavy kernels (n = {N}; ratios ember / anchor, target <= 1.0x numba)",
                 list_rows)
     dict_rows = run_case("count_int: int keys", count_int, (N, 7),

@@ -44,6 +44,23 @@ def sort_arg(xs):
     return ys[len(ys) // 2]
 
 
+def sorted_desc(xs):
+    """sorted() of a list argument, descending (one copy, then the sort in place)."""
+    ys = sorted(xs, reverse=True)
+    return ys[len(ys) // 3]
+
+
+def collect_ints(n, seed):
+    """collect over ints: many equal keys (values below 1000), sorted stably."""
+    xs = []
+    x = seed
+    for i in range(n):
+        x = (x * 1103515245 + 12345) % 2147483648
+        xs.append(x % 1000)
+    xs.sort()
+    return xs[n // 2] + xs[n // 5]
+
+
 def count_int(n, seed):
     """Dict-heavy, int keys: count x % 1000 over a pseudo-random sequence."""
     counts = {}

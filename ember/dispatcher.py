@@ -32,7 +32,7 @@ from ember.backend.callable import build_chain
 from ember.errors import CompileError
 from ember.ir.types import Type
 from ember.signature import parse_signature
-from ember.typeof import canonical, typeof
+from ember.typeof import canonical, dict_params, typeof
 
 CompileFn = Callable[[Any, tuple[Type, ...], dict[str, Any]], Any]
 
@@ -76,6 +76,7 @@ class Dispatcher:
         self._fallback_bound = self._fallback
         # Per signature, a builtin whose own fallback reports a bug instead of looping back.
         self._direct: dict[tuple[Type, ...], Any] = {}
+        self._dict_params: frozenset[str] | None = None
 
     # The slow path until a signature exists; afterwards the class attribute is a builtin.
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -84,7 +85,9 @@ class Dispatcher:
     def _fallback(self, *args: Any, **kwargs: Any) -> Any:
         values = self._bind(args, kwargs)
         names = list(self._pysig.parameters)
-        types = tuple(typeof(v, n) for v, n in zip(values, names))
+        if self._dict_params is None and any(type(v) is dict for v in values):
+            self._dict_params = dict_params(self.py_func)  # runtime dicts or records (typeof.py)
+        types = tuple(typeof(v, n, n in (self._dict_params or ())) for v, n in zip(values, names))
         direct = self._direct.get(types) or self._compile(types)
         return direct(*[canonical(v) for v in values])
 

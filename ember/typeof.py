@@ -21,19 +21,23 @@ Anything else raises TypeError naming the parameter and the Python type.
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
 
 from ember.backend.boxing import BY_PYTYPE, SWAPPED_BYTEORDER, array_type_of
-from ember.ir.types import BOTTOM, F64, I64, STR, ArrayType, ListType, RecordType, TupleType, Type
+from ember.ir.types import (BOTTOM, F64, I64, STR, ArrayType, DictType, ListType, RecordType,
+                            ScalarType, TupleType, Type)
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 
 
-def typeof(value: Any, param_name: str) -> Type:
-    """The IR type a specialization takes for `value` passed as parameter `param_name`."""
+def typeof(value: Any, param_name: str, runtime_dict: bool = False) -> Type:
+    """The IR type a specialization takes for `value` passed as parameter `param_name`.
+    A dict is a record unless `runtime_dict` (the function uses the parameter as a runtime
+    dict: `dict_params`) or it cannot be one (keys that are not strs, array values, ...)."""
     box = BY_PYTYPE.get(type(value))
     if box is not None:
         if box.kind == "pylong":
@@ -46,7 +50,12 @@ def typeof(value: Any, param_name: str) -> Type:
     if isinstance(value, tuple):
         return TupleType(tuple(typeof(v, param_name) for v in value))
     if type(value) is dict:
-        return _record_type(value, param_name)
+        if not runtime_dict:
+            try:
+                return _record_type(value, param_name)
+            except TypeError:
+                pass  # not a record: a runtime dict, or the dict's own TypeError
+        return _dict_type(value, param_name)
     if type(value) is list:
         return _list_type(value, param_name)
     if isinstance(value, np.ndarray):
@@ -99,7 +108,7 @@ def _partial_list_type(items: list, param_name: str) -> Type:
         return ListType(BOTTOM)
     first = None
     for k, v in enumerate(items):
-        t = _partial_list_type(v, param_name) if type(v) is list else typeof(v, param_name)
+        t = _partial_type(v, param_name)
         if first is None:
             first, at = t, k
             continue
@@ -110,6 +119,16 @@ def _partial_list_type(items: list, param_name: str) -> Type:
                             "passed in must all have one type (e.g. all floats)")
         first = merged
     return ListType(first)
+
+
+def _partial_type(v: Any, param_name: str) -> Type:
+    """The type of an item of a list or a value of a dict (a dict in there is a runtime dict:
+    containers hold no records)."""
+    if type(v) is list:
+        return _partial_list_type(v, param_name)
+    if type(v) is dict:
+        return _partial_dict_type(v, param_name)
+    return typeof(v, param_name)
 
 
 def _merge_partial(a: Type, b: Type) -> Type | None:
@@ -123,11 +142,108 @@ def _merge_partial(a: Type, b: Type) -> Type | None:
     if isinstance(a, ListType) and isinstance(b, ListType):
         e = _merge_partial(a.elem, b.elem)
         return None if e is None else ListType(e)
+    if isinstance(a, DictType) and isinstance(b, DictType):
+        k, v = _merge_partial(a.key, b.key), _merge_partial(a.value, b.value)
+        return None if k is None or v is None else DictType(k, v)
     return None
 
 
 def _has_bottom(t: Type) -> bool:
-    return t == BOTTOM or (isinstance(t, ListType) and _has_bottom(t.elem))
+    if isinstance(t, ListType):
+        return _has_bottom(t.elem)
+    if isinstance(t, DictType):
+        return _has_bottom(t.key) or _has_bottom(t.value)
+    return t == BOTTOM
+
+
+def _dict_type(d: dict, param_name: str) -> Type:
+    """A dict converted once per call into a runtime dict (docs/containers.md)."""
+    t = _partial_dict_type(d, param_name)
+    if _has_bottom(t):
+        raise TypeError(f"ember.jit: argument {param_name!r} is an empty dict (or holds one): "
+                        "ember cannot tell its key and value types (pass at least one entry, "
+                        "or build the dict inside the function)")
+    return t
+
+
+def _partial_dict_type(d: dict, param_name: str) -> Type:
+    """dict<K, V> with one key type and one value type (as a list's items: no int/float
+    mix), BOTTOM parts for an empty dict."""
+    if not d:
+        return DictType(BOTTOM, BOTTOM)
+    kt = vt = None
+    for k, v in d.items():
+        t = typeof(k, param_name)
+        if not _key_ok(t):
+            raise TypeError(f"ember.jit: argument {param_name!r} is a dict with key {k!r} of "
+                            f"type {type(k).__name__}: dict keys must be ints, floats, bools, "
+                            "strs or tuples of those")
+        if kt is None:
+            kt, first_k = t, k
+        elif t != kt:
+            raise TypeError(f"ember.jit: argument {param_name!r} is a dict with keys of mixed "
+                            f"types ({kt} for key {first_k!r}, {t} for key {k!r}): the keys of a "
+                            "dict passed in must all have one type (e.g. all ints)")
+        t = _partial_type(v, param_name)
+        if isinstance(t, RecordType):  # pragma: no cover - _partial_type makes dicts
+            raise TypeError(f"ember.jit: argument {param_name!r}: unsupported dict value {v!r}")
+        if vt is None:
+            vt, first_v = t, k
+            continue
+        merged = _merge_partial(vt, t)
+        if merged is None:
+            raise TypeError(f"ember.jit: argument {param_name!r} is a dict with values of mixed "
+                            f"types ({vt} at key {first_v!r}, {t} at key {k!r}): the values of a "
+                            "dict passed in must all have one type (e.g. all floats)")
+        vt = merged
+    return DictType(kt, vt)
+
+
+def _key_ok(t: Type) -> bool:
+    if isinstance(t, TupleType):
+        return all(_key_ok(e) for e in t.elements)
+    return t == STR or (isinstance(t, ScalarType) and not t.is_complex)
+
+
+def dict_params(py_func: Any) -> frozenset[str]:
+    """The parameters of `py_func` whose dict arguments must be runtime dicts: those the
+    function uses dynamically (the frontend's `FuncOp.dict_params`) and those it passes
+    on, unchanged, to a function that does. Empty when the function does not compile (the
+    compile reports why)."""
+    from ember.compiler import untyped_ir
+    from ember.errors import CompileError
+
+    memo: dict[int, frozenset[str]] = {}
+
+    def of(fn: Any) -> frozenset[str]:
+        key = id(fn)
+        if key in memo:
+            return memo[key]
+        memo[key] = frozenset()  # recursion: assume nothing while it is being scanned
+        try:
+            f = untyped_ir(fn)
+        except (CompileError, TypeError, OSError):
+            return memo[key]
+        names = [a.name for a in f.args]
+        used = set(getattr(f, "dict_params", ()))
+        index = {id(a): n for a, n in zip(f.args, names)}
+        for op in f.walk():
+            ref = op.attributes.get("callee") if op.name == "func.call" else None
+            target = getattr(ref, "target", None)
+            target = getattr(target, "__ember_function__", target)
+            if target is None or not any(id(v) in index for v in op.operands):
+                continue
+            callee = of(target)
+            try:
+                params = list(inspect.signature(target).parameters)
+            except (TypeError, ValueError):
+                continue
+            for j, v in enumerate(op.operands[:len(params)]):
+                if id(v) in index and params[j] in callee:
+                    used.add(index[id(v)])
+        memo[key] = frozenset(used)
+        return memo[key]
+    return of(py_func)
 
 
 def _array_type(a: np.ndarray, param_name: str) -> Type:
@@ -152,7 +268,7 @@ def canonical(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(canonical(v) for v in value)
     if type(value) is dict:
-        return {k: canonical(v) for k, v in value.items()}
+        return {canonical(k): canonical(v) for k, v in value.items()}
     if type(value) is list:
         return [canonical(v) for v in value]
     if isinstance(value, str) and type(value) is not str:

@@ -24,6 +24,7 @@ class FunctionBuilder(TryMixin, ControlMixin):
         params = self.parameters(tree.args)
         func = FuncOp(tree.name, [UNKNOWN] * len(params), UNKNOWN, list(params),
                       loc=self.src.loc(tree))
+        self.mark_dict_params(func)
         self.b = Builder(func.body.block, func.loc)
         self.env = dict(zip(params, func.args))
         body = tree.body

@@ -8,14 +8,22 @@ computed x. Such a dict, a literal with other keys, a dict comprehension, and `d
 iterable, is a runtime hash map: `py.dict` (operands: key, value, key, value, ...) and, for
 reads and writes, the generic `py.getitem` / `py.setitem` / `py.delitem` / `py.callmethod` /
 `py.in` that type inference types by the dict's key and value types.
+
+Parameters: the same scan names the parameters used dynamically; the FuncOp records them
+in its Python attribute `dict_params` and a dict argument for one of them is passed as a runtime
+dict (ember/typeof.py), the others as records. `for k in p` over such a parameter is a
+`py.iterable` (a dict's keys, anything else itself: the frontend cannot know p's type).
 """
 from __future__ import annotations
 
 import ast
 from typing import Any
 
-from ember.ir.core import Value
+from ember.ir.core import FuncOp, Value
 from ember.ir.types import UNKNOWN
+
+# the FuncOp's Python attribute naming the parameters used as runtime dicts
+DICT_PARAMS_ATTR = "dict_params"
 
 # methods only a runtime dict has (`get` with a literal key is a record's too)
 DYNAMIC_METHODS = frozenset({"keys", "values", "items", "pop", "setdefault", "update", "clear",
@@ -157,4 +165,22 @@ class DictsMixin:
                 and node.id in made_dicts(self.src.tree):
             d = self.expr(node)
             return self.op1("py.callmethod", [d], UNKNOWN, {"name": "keys", "kwnames": ""})
+        if isinstance(node, ast.Name) and node.id in self.dict_params():
+            # a parameter may be a dict or a list, array, ...: type inference decides
+            return self.op1("py.iterable", [self.expr(node)])
         return None
+
+    # ---- parameters ------------------------------------------------------------------
+    def dict_params(self) -> list[str]:
+        """The parameters this function uses as runtime dicts (if they are dicts)."""
+        a = self.src.tree.args
+        names, _ = self.dict_analysis()
+        return [p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs] if p.arg in names]
+
+    def mark_dict_params(self, func: FuncOp) -> None:
+        """Record on the FuncOp (as the Python attribute `dict_params`, a frozenset of names)
+        which parameters a dict argument must be a runtime dict for: the face reads it when
+        typing the arguments (ember/typeof.py); the others stay records, specialized on their
+        keys. Not an IR attribute: it matters to the face only, and most functions with a
+        list or array parameter would print it."""
+        setattr(func, DICT_PARAMS_ATTR, frozenset(self.dict_params()))

@@ -7,7 +7,9 @@ Messages: a string constant, an f-string, `"..." % value(s)`, `str(x)` / `repr(x
 `+` of those. Fields keep the user's format spec (none, width, alignment, sign, `0`,
 `,`, `.N` with `f F e E g G %`, or `d`) so the runtime formats in Python exactly as
 CPython does (backend/errors_table.runtime_message). Strings known at compile time
-(literals, str globals) are folded into the template.
+(literals, str globals) are folded into the template. `raise E(value)` with a value that
+is not a message keeps the value as E's argument (VALUE_ARGUMENT: `KeyError(k)`, k a
+number, str or tuple).
 
 After a raise the rest of the statement list is unreachable (`self.dead`). A raise at
 the top level of a function body also ends it with a `func.return` (never reached),
@@ -29,6 +31,10 @@ Message = tuple[str, list[Value]]
 # Starts the template of `raise E(value)` with a value that is not a message (never in user
 # text): the runtime makes E(value) rather than E(str(value)) (backend/errors_table.py).
 VALUE_ARGUMENT = "\x1e"
+# Precedes the field of `fmt % x` with x not a tuple literal (never in user text): CPython
+# takes a tuple x as the argument list, so typeinfer/tuple_raise.py rejects a tuple there;
+# the runtime drops the mark (backend/errors_table.py).
+PERCENT_VALUE = "\x1c"
 # backend/runtime_helpers.ERR_ARG_SLOTS: how many values the runtime keeps for a message.
 MAX_VALUES = 16
 
@@ -189,6 +195,8 @@ class RaisesMixin:
                     + ("d" if typ in "diu" else typ)
                 conv = ""
             t, v = self.field(item, conv, spec, node)
+            if v and isinstance(node, ast.BinOp) and not isinstance(node.right, ast.Tuple):
+                t = PERCENT_VALUE + t
             template += t
             values += v
         if k != len(items):

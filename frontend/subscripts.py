@@ -23,6 +23,11 @@ class SubscriptsMixin(NumpyMixin):
         return self.op1("py.getitem", [obj, *index])
 
     def index_operands(self, sl: ast.expr) -> list[Value]:
+        if isinstance(sl, ast.Tuple) and len(sl.elts) == 1 and _plain(sl.elts[0]):
+            # `d[(i,)]` keys a dict with a 1-tuple, not with i: keep the tuple (an array
+            # indexed with a 1-tuple reads the same element either way).
+            with self.located(sl):
+                return [self.tuple_make([self.index_element(sl.elts[0])])]
         if isinstance(sl, ast.Tuple) and sl.elts:
             return [self.index_element(e) for e in sl.elts]
         if isinstance(sl, ast.Tuple):  # a[()]: the empty tuple, as one operand
@@ -77,3 +82,10 @@ class SubscriptsMixin(NumpyMixin):
         with self.located(target):
             new = self.op1("py." + opname, [old, value], attrs={"inplace": True})
             self.b.op("py.setitem", [obj, new, *index])
+
+
+def _plain(e: ast.expr) -> bool:
+    """An index element that is a value (not a slice, `...`, `None` or `*x`)."""
+    if isinstance(e, (ast.Slice, ast.Starred)):
+        return False
+    return not (isinstance(e, ast.Constant) and (e.value is None or e.value is Ellipsis))

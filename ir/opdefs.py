@@ -226,6 +226,8 @@ dict.retain / dict.release      dict                reference counting (each of 
 hash.of                         T -> i64            a hash of an int, bool or float (equal values
                                                     equal hashes; -0.0 as 0.0); any i64
 py.dict (k1, v1, k2, v2, ...)   (untyped) a new runtime dict of those pairs
+py.iterable (x)                 (untyped) what `for v in x` walks when x is a parameter used as
+                                a runtime dict: a dict's keys (a list snapshot), any other x itself
 """
 from __future__ import annotations
 
@@ -660,6 +662,7 @@ _def("py.in", 2, 1, typed=False)  # `item in container` (not in: py.not of it)
 _def("py.list", (0, None), 1, pure=False, typed=False)
 _def("py.delitem", (2, None), 0, pure=False, typed=False)
 _def("py.dict", (0, None), 1, pure=False, typed=False)
+_def("py.iterable", 1, 1, typed=False)
 
 
 # ---- lists --------------------------------------------------------------------

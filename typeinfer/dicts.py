@@ -359,3 +359,41 @@ def _lower_eq(em: Emitter, op: Operation, vals: list) -> list:
 
 for _n in ("py.eq", "py.ne"):
     wrap(_n, _both, _infer_eq, _lower_eq)
+
+
+# ---- `for k in p` over a parameter (frontend/dicts.py) -------------------------------------
+def _infer_iterable(op: Operation, types: list[Type]) -> list[Type]:
+    t = types[0]
+    if not isinstance(t, DictType):
+        return [t]  # a list, array, tuple, ... is walked as itself
+    if not _known(t):
+        return [BOTTOM]
+    return [library_call_type(op, dictlib.keys, [t])]
+
+
+@rule("py.iterable", infer=_infer_iterable)
+def _lower_iterable(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
+    if not isinstance(vals[0].type, DictType):
+        return [vals[0]]
+    return [library_call(em, op, dictlib.keys, [vals[0]])]
+
+
+# `"k" in p` where p is a runtime dict a caller passed to a function that reads it with
+# literal keys only (frontend: record.has): a run-time lookup
+def _infer_has(op: Operation, types: list[Type]) -> list[Type]:
+    d = types[0]
+    assert isinstance(d, DictType)
+    _lookup_key(op, d, STR)
+    if _known(d):
+        library_call_type(op, dictlib.contains, [d, d.key])
+    return [BOOL]
+
+
+def _lower_has(em: Emitter, op: Operation, vals: list[Value]) -> list[Value]:
+    if not _known(vals[0].type):  # type: ignore[arg-type]
+        return [em.const(False, BOOL)]
+    k = em.op("str.constant", [], STR, value=str(op.attributes["key"]))
+    return [library_call(em, op, dictlib.contains, [vals[0], _key(em, vals[0], k)])]
+
+
+wrap("record.has", _is_dict, _infer_has, _lower_has)

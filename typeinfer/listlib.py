@@ -7,8 +7,14 @@ range: library code is compiled without bounds checks), `l.append(v)`, and two m
 that exist only for this module: `l.__ember_resize__(n)` (set the length; new slots hold
 zeros, dropped ones are released) and `l.__ember_array__()` (a new uninitialized 1-d array
 of the list's length and element dtype). Errors are raised with CPython's messages.
-The merge sort's passes are typeinfer/sortlib.py's: they index anything.
+The merge sort's passes are typeinfer/sortlib.py's: they index anything. Lists that hold
+an element unequal to itself (nan) are sorted by typeinfer/listsort.py, CPython's own
+algorithm. Every helper a library function calls is imported here: the helpers of this
+module's namespace are compiled without bounds checks (typeinfer/calls.py).
 """
+from .listsort import (_binary_sort, _copy, _copy_back, _count_run, _found_new_run,
+                       _gallop_left, _gallop_right, _merge_at, _merge_hi, _merge_lo, _minrun,
+                       _powerloop, _reverse_slice, timsort)
 from .sortlib import RUN, _insertion_runs, _merge_pass
 
 
@@ -206,26 +212,40 @@ def to_array(l):
     return a
 
 
+def _all_self_equal(l):
+    for i in range(len(l)):
+        x = l[i]
+        if not (x == x):
+            return False
+    return True
+
+
 def sort(l, descending):
-    """list.sort(reverse=descending): a stable merge sort comparing with `<` only, as
-    CPython's sort does (with reverse, equal elements keep their order too)."""
+    """list.sort(reverse=descending), stable, comparing with `<` only, as CPython's sort
+    does (with reverse, equal elements keep their order too: reversed, sorted, reversed).
+    When `<` is a strict weak order every stable sort gives CPython's result, so the
+    fast merge sort runs; with a nan in the list the result depends on the algorithm,
+    and CPython's own (listsort.timsort) runs instead."""
     n = len(l)
     if descending:
         reverse(l)
-    _insertion_runs(l, n)
-    if n > RUN:
-        tmp = copy(l)
-        width = RUN
-        flip = 0
-        while width < n:
-            if flip == 0:
-                _merge_pass(l, tmp, n, width)
-            else:
-                _merge_pass(tmp, l, n, width)
-            flip = 1 - flip
-            width *= 2
-        if flip == 1:
-            for i in range(n):
-                l[i] = tmp[i]
+    if not _all_self_equal(l):
+        timsort(l)
+    else:
+        _insertion_runs(l, n)
+        if n > RUN:
+            tmp = copy(l)
+            width = RUN
+            flip = 0
+            while width < n:
+                if flip == 0:
+                    _merge_pass(l, tmp, n, width)
+                else:
+                    _merge_pass(tmp, l, n, width)
+                flip = 1 - flip
+                width *= 2
+            if flip == 1:
+                for i in range(n):
+                    l[i] = tmp[i]
     if descending:
         reverse(l)

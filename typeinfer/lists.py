@@ -285,7 +285,8 @@ def _infer_method(op: Operation, types: list[Type]) -> list[Type]:
     if name == "sort" and t.elem != BOTTOM and not _orderable(t.elem):
         # checked here so that the error is at the user's line, not in listlib's sort
         raise fail(op, f"sorting a {type_name(t)} is not supported by ember: only lists of "
-                       "real numbers, bools and strings sort ('<' between their elements)")
+                       "real numbers, bools, strings and tuples of them sort ('<' between "
+                       "their elements)")
     if name in ("insert", "pop") and len(types) > 1 and not is_int_like(types[1]):
         raise fail(op, f"list.{name}() takes an integer index")
     if name == "insert":
@@ -364,7 +365,9 @@ def _repeat_args(types: list) -> tuple[int, int] | None:
 
 
 def _orderable(t: Type) -> bool:
-    return (isinstance(t, ScalarType) and not t.is_complex) or isinstance(t, StrType)
+    # real numbers, bools, strs and tuples of them (typeinfer/tuple_order.py)
+    from .tuple_order import orderable
+    return orderable(t)
 
 
 def _infer_binary(fn, op: Operation, types: list[Type]) -> list[Type]:

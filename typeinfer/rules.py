@@ -95,3 +95,4 @@ def ensure_loaded() -> None:
     from . import lists  # noqa: F401  (wraps len/getitem/setitem/callmethod/in/+/*/== for lists)
     from . import dicts  # noqa: F401  (the same for runtime dicts)
     from . import strings  # noqa: F401  (last: wraps ==, <, len, in, truth, raise for strs)
+    from . import tuple_raise, tuple_order  # noqa: F401  (tuple values in raise; tuple <, min, max)

@@ -173,11 +173,13 @@ def g_array_literals(x):
 def g_len_and_rows(a):
     s = 0.0
     # CHECK: %n = py.len %a : ?
-    # CHECK: %{{[0-9]+}} = py.len %a : ?
+    # a parameter iterated may be a dict (its keys are walked): py.iterable decides
+    # CHECK: %{{[0-9]+}} = py.iterable %a : ?
+    # CHECK: %{{[0-9]+}} = py.len %{{[0-9]+}} : ?
     # row is not read after the loop: it is local to the body, only s is carried.
     # CHECK-NOT: py.undef
     # CHECK: scf.for %row_index = %{{[0-9]+}} to %{{[0-9]+}} step %{{[0-9]+}} iter_args(%s_{{[0-9]+}} = %s) -> (?) {
-    # CHECK-NEXT: %row = py.getitem %a, %row_index : ?
+    # CHECK-NEXT: %row = py.getitem %{{[0-9]+}}, %row_index : ?
     # CHECK: scf.yield %s_
     n = len(a)
     for row in a:
@@ -186,10 +188,11 @@ def g_len_and_rows(a):
 
 
 def g_rows_with_break(a):
-    # CHECK: py.len %a
+    # CHECK: = py.iterable %a
+    # CHECK: py.len %{{[0-9]+}}
     # CHECK: scf.while (%counter =
     # CHECK: } do (%counter_{{[0-9]+}}: ?
-    # CHECK-NEXT: %row_{{[0-9]+}} = py.getitem %a, %counter_
+    # CHECK-NEXT: %row_{{[0-9]+}} = py.getitem %{{[0-9]+}}, %counter_
     # CHECK: py.add %counter_
     for row in a:
         if row[0] > 0:
