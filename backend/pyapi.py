@@ -63,6 +63,9 @@ def _fn_types() -> dict[str, Any]:
         "PyDict_SetItem": ir.FunctionType(i32, [p, p, p]),
         "PyDict_Next": ir.FunctionType(i32, [p, p, p, p]),
         "PyList_New": ir.FunctionType(p, [i64]),
+        "PyList_SetSlice": ir.FunctionType(i32, [p, i64, i64, p]),
+        "PyDict_Clear": ir.FunctionType(void, [p]),
+        "PyDict_Update": ir.FunctionType(i32, [p, p]),
         "PyUnicode_AsUTF8AndSize": ir.FunctionType(p, [p, p]),
         "PyUnicode_DecodeUTF8": ir.FunctionType(p, [p, i64, p]),
         "_ember_PyArray_DescrFromType": ir.FunctionType(p, [i32]),
@@ -76,7 +79,7 @@ FUNCTIONS: tuple[str, ...] = (
     "PyLong_FromUnsignedLongLong", "PyFloat_FromDouble", "PyBool_FromLong", "PyTuple_New",
     "PyErr_SetString", "PyErr_Occurred", "PyErr_Clear", "Py_IncRef", "Py_DecRef",
     "PyCapsule_New", "PyComplex_FromDoubles", "PyDict_New", "PyDict_GetItem", "PyDict_SetItem",
-    "PyDict_Next", "PyList_New",
+    "PyDict_Next", "PyList_New", "PyList_SetSlice", "PyDict_Clear", "PyDict_Update",
     "PyUnicode_AsUTF8AndSize", "PyUnicode_DecodeUTF8",
 )
 

@@ -38,6 +38,8 @@ runtime-owned memory: backend/wrapper_arrays.py).
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 from llvmlite import ir
 
 from ember.backend import pyapi, runtime_helpers as rt
@@ -48,6 +50,7 @@ from ember.backend.boxing import (
 from ember.backend.llvm_types import mem_type, value_type as llvm_type
 from ember.backend.wrapper_arrays import box_array, unbox_array
 from ember.backend.wrapper_containers import box_dict, box_list, release_arguments, unbox_list
+from ember.backend.wrapper_reflect import reflect
 from ember.backend.wrapper_dicts import unbox_dict
 from ember.ir.types import (STR, ArrayType, DictType, ListType, NoneType, RecordType, ScalarType, StrType,
                             TupleType, Type)
@@ -87,8 +90,11 @@ class _Ctx:
 
 
 def emit_wrapper(llmod: ir.Module, native: ir.Function, arg_types: list[Type],
-                 return_type: Type, error_table: list[tuple[str, str]]) -> str:
-    """Add the METH_FASTCALL|METH_KEYWORDS wrapper of `native` to `llmod`; return its name."""
+                 return_type: Type, error_table: list[tuple[str, str]],
+                 reflected: Sequence[bool] = ()) -> str:
+    """Add the METH_FASTCALL|METH_KEYWORDS wrapper of `native` to `llmod`; return its name.
+    `reflected[i]`: write argument i (a list or dict) back to the caller's object after
+    the call (backend/wrapper_reflect.py)."""
     _check_signature(native, arg_types, return_type)
     pyapi.register_python_symbols()
     rt.ensure_runtime()
@@ -115,13 +121,16 @@ def emit_wrapper(llmod: ir.Module, native: ir.Function, arg_types: list[Type],
 
     # 2. unbox
     b.position_at_end(unbox)
-    values = []
+    values, items = [], []
     for i, t in enumerate(arg_types):
-        item = ctx.field(args, 8 * i, _PTR)
-        values.append(_unbox(ctx, item, t))
+        items.append(ctx.field(args, 8 * i, _PTR))
+        values.append(_unbox(ctx, items[-1], t))
 
     # 4. call and box
     status = b.call(native, [out, *values], name="status")
+    for obj, v, t, back in zip(items, values, arg_types, reflected):
+        if back:
+            reflect(ctx, obj, v, t, _box)
     release_arguments(ctx, values, arg_types)
     ok = ctx.new_block("ok")
     err = ctx.new_block("error")

@@ -3,8 +3,7 @@
 - A `list` argument is converted once: an exact `list` whose items all unbox as the
   element type becomes a new runtime list (its elements unboxed like arguments). Any item
   of another type falls back to the dispatcher (which types the list anew). The compiled
-  function sees a copy: changes it makes are not seen by the caller's list (return the
-  list to hand them back).
+  function sees a copy; backend/wrapper_reflect.py writes its changes back.
 - Every argument holding runtime references (lists, dicts, tuples of them) is released
   right after the native call, which only borrowed them.
 - A returned list becomes a new Python `list` of boxed elements; the runtime list is

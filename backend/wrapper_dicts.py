@@ -9,7 +9,7 @@ the size `_rebuild` would choose, and `meta = [n, n]`. No key is compared: a Pyt
 holds no two equal keys, and ember/typeof.py admits one key type only (no 1 / 1.0 / True
 mix), so distinct Python keys stay distinct ember keys.
 
-The compiled function gets a copy: its changes are not seen by the caller's dict. A
+The compiled function gets a copy (backend/wrapper_reflect.py writes its changes back). A
 conversion failing half-way (a value of another type, out of memory) releases the partial
 dict (`push_cleanup`) before taking the fallback, which types the arguments anew.
 """

@@ -266,11 +266,19 @@ def canonical(value: Any) -> Any:
     if type(value) in BY_PYTYPE:
         return value
     if isinstance(value, tuple):
-        return tuple(canonical(v) for v in value)
+        items = tuple(canonical(v) for v in value)
+        return value if type(value) is tuple and all(a is b for a, b in zip(items, value)) \
+            else items
+    # A list or dict that is already canonical is passed itself, so that the wrapper can
+    # write changes back to it (backend/wrapper_reflect.py); otherwise a canonical copy.
     if type(value) is dict:
-        return {canonical(k): canonical(v) for k, v in value.items()}
+        pairs = [(canonical(k), canonical(v)) for k, v in value.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items())):
+            return value
+        return dict(pairs)
     if type(value) is list:
-        return [canonical(v) for v in value]
+        items = [canonical(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value)) else items
     if isinstance(value, str) and type(value) is not str:
         return str.__str__(value)
     if isinstance(value, int):

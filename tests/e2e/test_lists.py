@@ -385,16 +385,54 @@ def test_helpers():
     assert jitted(shares_with_helper)(3) == want
 
 
-def argument_copied(xs):
+def argument_changed(xs):
     xs.append(9)
     xs[0] = -1
     return len(xs)
 
 
-def test_argument_is_copied():
+def argument_read(xs):
+    return xs[0] + len(xs)
+
+
+def argument_changed_then_raises(xs):
+    xs.append(3.5)
+    xs.sort()
+    raise ValueError("after the change")
+
+
+def argument_inner_changed(xs):
+    xs[1].append(7)
+    return len(xs[1])
+
+
+def test_argument_changes_are_written_back():
     xs = [1, 2]
-    assert jitted(argument_copied)(xs) == 3
-    assert xs == [1, 2]  # the caller's list is not changed
+    assert jitted(argument_changed)(xs) == 3
+    assert xs == [-1, 2, 9]  # as CPython leaves it
+    assert jitted(argument_changed)(xs) == 4 and xs == [-1, 2, 9, 9]
+    ys = [4.0, 1.0]
+    with pytest.raises(ValueError, match="after the change"):
+        jitted(argument_changed_then_raises)(ys)
+    assert ys == [1.0, 3.5, 4.0]
+    zs = [[1], [2, 3]]
+    assert jitted(argument_inner_changed)(zs) == 3 and zs == [[1], [2, 3, 7]]
+    from ember.backend import runtime_helpers as rt
+    before = rt.live_blocks()
+    for _ in range(50):
+        jitted(argument_changed)([1, 2])
+        jitted(argument_inner_changed)([[1], [2]])
+    assert rt.live_blocks() == before
+
+
+def test_read_only_argument_is_not_written_back():
+    xs = [5, 6]
+    ys = xs
+    assert jitted(argument_read)(xs) == 7 and xs is ys == [5, 6]
+    spec = jitted(argument_read).overloads[jitted(argument_read).signatures[0]]
+    assert "PyList_SetSlice" not in spec.compiled.llvm_ir
+    spec = jitted(argument_changed).overloads[jitted(argument_changed).signatures[0]]
+    assert "PyList_SetSlice" in spec.compiled.llvm_ir
 
 
 def identity(xs):
