@@ -14,7 +14,8 @@ stores into them and each handler loads them as its block arguments. cf.reraise
 re-exits with the status the innermost handler caught; the message arguments are still
 in ember_rt_err_args, so the wrapper formats the original message.
 
-Known limitation: arrays the body owns are not released when it raises (a leak).
+What the body owns when it raises is released by the cleanup trys of
+ir/passes/error_cleanup.py (a lone "BaseException" clause: no switch, straight to the handler).
 """
 from __future__ import annotations
 
@@ -58,13 +59,16 @@ def _try(fl: FuncLowering, op: Operation) -> None:
         fl.try_stack.pop()
     arms = [(vals, b.block)]
     b.branch(merge)
-    # Dispatch: statuses that no clause catches propagate outwards.
+    # Dispatch: statuses that no clause catches propagate outwards; a lone catch-all
+    # clause (the cleanups of ir/passes/error_cleanup.py) needs no switch.
     b.position_at_end(dispatch)
-    status = b.load(status_slot, typ=I32)
-    unmatched = fl.new_block("try.unmatched")
-    switch = b.switch(status, unmatched)
-    b.position_at_end(unmatched)
-    fl.exit_with(b, status)
+    catch_all = clauses == ["BaseException"]
+    if not catch_all:
+        status = b.load(status_slot, typ=I32)
+        unmatched = fl.new_block("try.unmatched")
+        switch = b.switch(status, unmatched)
+        b.position_at_end(unmatched)
+        fl.exit_with(b, status)
     targets = []
     for region in handlers:
         bb = fl.new_block("except")
@@ -78,6 +82,11 @@ def _try(fl: FuncLowering, op: Operation) -> None:
             fl.handler_stack.pop()
         arms.append((vals, b.block))
         b.branch(merge)
+    if catch_all:
+        ir.IRBuilder(dispatch).branch(targets[0])
+        b.position_at_end(merge)
+        _merge(fl, op, arms)
+        return
 
     def add_cases() -> None:
         for k, (exc, _) in enumerate(fl.mod.errors.entries):
@@ -87,6 +96,12 @@ def _try(fl: FuncLowering, op: Operation) -> None:
                     break
     fl.mod.finalizers.append(add_cases)
     b.position_at_end(merge)
+    _merge(fl, op, arms)
+
+
+def _merge(fl: FuncLowering, op: Operation, arms: list) -> None:
+    """The try's results: a phi of what the body and each handler yielded."""
+    b = fl.builder
     for i, r in enumerate(op.results):
         phi = b.phi(fl.ltype(r.type), name=r.name or "")
         for vals, blk in arms:
@@ -102,6 +117,12 @@ def _state(fl: FuncLowering, op: Operation) -> None:
     ctx = fl.try_stack[-1 - depth]
     for v, slot in zip(op.operands, ctx.state_slots):
         fl.builder.store(fl.get(v), slot)
+
+
+@lowers("cf.poison")
+def _poison(fl: FuncLowering, op: Operation) -> None:
+    r = op.results[0]
+    fl.set(r, ir.Constant(fl.ltype(r.type), ir.Undefined))
 
 
 @lowers("cf.reraise")

@@ -69,6 +69,8 @@ scf.try_state {depth}           (S...)              no results: record the value
                                                     this point
 cf.reraise                      ()                  re-raise the exception the innermost enclosing handler
                                                     caught (never returns; like cf.raise)
+cf.poison                       () -> T             a value of any type on a path that never continues (after
+                                                    cf.raise / cf.reraise, where a region must still yield)
 tuple.make                      (T1..Tn) -> tuple<T1..Tn>
 tuple.get {index}               tuple -> T_index
 func.call {callee}              args -> R           calls a function of the same module; may raise
@@ -582,6 +584,7 @@ _def("scf.while", (0, None), (0, None), regions=2, pure=False)
 _def("scf.try", 0, (0, None), regions=(1, None), pure=False, attrs=("catch",), check=_try)
 _def("scf.try_state", (0, None), 0, pure=False, attrs=("depth",), check=_try_state)
 _def("cf.reraise", 0, 0, pure=False)
+_def("cf.poison", 0, 1)
 _def("scf.yield", (0, None), 0, terminator=True, pure=False)
 _def("scf.condition", (1, None), 0, terminator=True, pure=False, check=_cond)
 

@@ -9,19 +9,24 @@ Each pass is one module with `run(module) -> Module` (mutating in place) and
 - `dce`: remove unused pure ops, unused `scf.if`/loop results, empty `scf.if`
 - `fuse_arrays`: merge single-use `array.map`s into their consumer (no temporaries)
 - `lower_arrays`: `array.map`/`assign`/`reduce` -> broadcast checks and `scf.for` nests
-- `ownership`: `array.retain`/`array.release` (always last: no pass may follow it)
+- `ownership`: `array.retain`/`array.release` (no pass but `error_cleanup` may follow it)
+- `error_cleanup`: what a function owns when it raises is released (catch-all scf.try)
 """
 from __future__ import annotations
 
 from ember.ir.core import Module
-from ember.ir.passes import canonicalize, cse, dce, fuse_arrays, inline, lower_arrays, ownership
+from ember.ir.passes import (canonicalize, cse, dce, error_cleanup, fuse_arrays, inline, lower_arrays,
+                             ownership)
 from ember.ir.types import ArrayType
 
 
-def optimize(module: Module, entry: str | None = None) -> Module:
+def optimize(module: Module, entry: str | None = None, *, counted: bool = True) -> Module:
     """inline -> canonicalize -> cse -> dce, run once more if anything changed; then, for
     a module with arrays: fuse_arrays -> lower_arrays -> canonicalize -> cse -> dce ->
     ownership.
+
+    `counted=False` stops before `ownership`: the scalarized IR that autodiff transforms
+    (its output is optimized again, with the reference counts, before the backend).
 
     `entry` names the function to keep when dropping functions that are no longer
     called (functions with `attributes["entry"] = True` are kept too); without
@@ -40,9 +45,12 @@ def optimize(module: Module, entry: str | None = None) -> Module:
         canonicalize.run(module)
         cse.run(module)
         dce.run(module)
+        if counted:
+            ownership.run(module)
+            error_cleanup.run(module)
+    elif counted and _uses_references(module):  # lists / dicts without arrays: still reference counted
         ownership.run(module)
-    elif _uses_references(module):  # lists / dicts without arrays: still reference counted
-        ownership.run(module)
+        error_cleanup.run(module)
     return module
 
 
@@ -70,4 +78,4 @@ def _uses_arrays(module: Module) -> bool:
 
 
 __all__ = ["optimize", "canonicalize", "cse", "dce", "inline", "fuse_arrays", "lower_arrays",
-           "ownership"]
+           "ownership", "error_cleanup"]

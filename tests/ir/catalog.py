@@ -43,6 +43,7 @@ SIGNATURES.update({
     "cf.raise": ([I64, F64, BOOL], [], {"exc": "ValueError", "msg": "k={:5d} x={:.3f} {} {{}}"}),
     "scf.try_state": ([F64, I64], [], {"depth": 0}),
     "cf.reraise": ([], [], {}),
+    "cf.poison": ([], [VEC], {}),
     "tuple.make": ([F64, I64], [PAIR], {}),
     "tuple.get": ([PAIR], [I64], {"index": 1}),
     "array.dim": ([MAT], [I64], {"axis": 1}),
