@@ -21,7 +21,6 @@ Anything else raises TypeError naming the parameter and the Python type.
 """
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import numpy as np
@@ -207,43 +206,17 @@ def _key_ok(t: Type) -> bool:
 
 def dict_params(py_func: Any) -> frozenset[str]:
     """The parameters of `py_func` whose dict arguments must be runtime dicts: those the
-    function uses dynamically (the frontend's `FuncOp.dict_params`) and those it passes
-    on, unchanged, to a function that does. Empty when the function does not compile (the
+    frontend's `FuncOp.dict_params` names (used dynamically, or passed on to a function
+    that uses them so: frontend/dicts.py). Empty when the function does not compile (the
     compile reports why)."""
     from ember.compiler import untyped_ir
     from ember.errors import CompileError
 
-    memo: dict[int, frozenset[str]] = {}
-
-    def of(fn: Any) -> frozenset[str]:
-        key = id(fn)
-        if key in memo:
-            return memo[key]
-        memo[key] = frozenset()  # recursion: assume nothing while it is being scanned
-        try:
-            f = untyped_ir(fn)
-        except (CompileError, TypeError, OSError):
-            return memo[key]
-        names = [a.name for a in f.args]
-        used = set(getattr(f, "dict_params", ()))
-        index = {id(a): n for a, n in zip(f.args, names)}
-        for op in f.walk():
-            ref = op.attributes.get("callee") if op.name == "func.call" else None
-            target = getattr(ref, "target", None)
-            target = getattr(target, "__ember_function__", target)
-            if target is None or not any(id(v) in index for v in op.operands):
-                continue
-            callee = of(target)
-            try:
-                params = list(inspect.signature(target).parameters)
-            except (TypeError, ValueError):
-                continue
-            for j, v in enumerate(op.operands[:len(params)]):
-                if id(v) in index and params[j] in callee:
-                    used.add(index[id(v)])
-        memo[key] = frozenset(used)
-        return memo[key]
-    return of(py_func)
+    try:
+        f = untyped_ir(py_func)
+    except (CompileError, TypeError, OSError):
+        return frozenset()
+    return frozenset(getattr(f, "dict_params", ()))
 
 
 def _array_type(a: np.ndarray, param_name: str) -> Type:

@@ -9,6 +9,10 @@ iterable, is a runtime hash map: `py.dict` (operands: key, value, key, value, ..
 reads and writes, the generic `py.getitem` / `py.setitem` / `py.delitem` / `py.callmethod` /
 `py.in` that type inference types by the dict's key and value types.
 
+A dict the function passes to a Python function that uses that parameter dynamically (or
+passes it on to one that does) is a runtime dict too (`passed_to_dynamic`): caller and
+callee share it, as in Python.
+
 Parameters: the same scan names the parameters used dynamically; the FuncOp records them
 in its Python attribute `dict_params` and a dict argument for one of them is passed as a runtime
 dict (ember/typeof.py), the others as records. `for k in p` over such a parameter is a
@@ -17,10 +21,14 @@ dict (ember/typeof.py), the others as records. `for k in p` over such a paramete
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import Any, Callable
 
 from ember.ir.core import FuncOp, Value
+from ember.ir.errors import UnsupportedSyntaxError
 from ember.ir.types import UNKNOWN
+
+from .resolve import Resolver, ember_target
+from .source import function_source
 
 # the FuncOp's Python attribute naming the parameters used as runtime dicts
 DICT_PARAMS_ATTR = "dict_params"
@@ -93,11 +101,61 @@ def made_dicts(tree: ast.AST) -> set[str]:
     return out
 
 
+def _params(tree: ast.FunctionDef) -> list[str]:
+    a = tree.args
+    return [p.arg for p in [*a.posonlyargs, *a.args]]
+
+
+def passed_to_dynamic(tree: ast.FunctionDef, lookup: Callable[[str], Any],
+                      seen: dict[int, set[str]] | None = None) -> set[str]:
+    """Names this function passes (as a plain positional argument) to a Python function
+    that uses that parameter as a runtime dict, directly or by passing it on in turn: a
+    dict the caller makes must then be a runtime dict too, shared with the callee as in
+    Python, not a record copied into it."""
+    seen = {} if seen is None else seen
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        target = ember_target(lookup(node.func.id))
+        if target is None:
+            continue
+        dynamic = _dynamic_params(target, seen)
+        params = _params_of(target)
+        for arg, param in zip(node.args, params):
+            if isinstance(arg, ast.Name) and param in dynamic:
+                out.add(arg.id)
+    return out
+
+
+def _params_of(fn: Any) -> list[str]:
+    code = fn.__code__
+    return list(code.co_varnames[:code.co_argcount])
+
+
+def _dynamic_params(fn: Any, seen: dict[int, set[str]]) -> set[str]:
+    """The parameters of `fn` that it uses as runtime dicts (empty when its source cannot
+    be read: compiling the call reports that)."""
+    key = id(fn)
+    if key in seen:
+        return seen[key]
+    seen[key] = set()  # recursion: nothing while it is being scanned
+    try:
+        tree = function_source(fn).tree
+    except UnsupportedSyntaxError:
+        return seen[key]
+    resolver = Resolver(fn)
+    names = dynamic_names(tree) | passed_to_dynamic(tree, resolver.lookup, seen)
+    seen[key] = {p for p in _params(tree) if p in names}
+    return seen[key]
+
+
 class DictsMixin:
     def dict_analysis(self) -> tuple[set[str], set[int]]:
         cached = getattr(self, "_dict_analysis", None)
         if cached is None:
-            names = dynamic_names(self.src.tree)
+            names = dynamic_names(self.src.tree) | passed_to_dynamic(self.src.tree,
+                                                                     self.resolver.lookup)
             cached = self._dict_analysis = (names, dynamic_literals(self.src.tree, names))
         return cached
 

@@ -320,3 +320,35 @@ def test_no_leaks_after_failed_conversions():
         with pytest.raises(KeyError):  # the argument is released after a raise too
             jitted(read)({1: 2.0, 3: 4.0}, 5)
     assert rt.live_blocks() == before
+
+
+# ---- a dict made in the caller, used dynamically by a helper --------------------------------
+def _total(d):
+    s = 0.0
+    for k in d:
+        s += d[k]
+    return s
+
+
+def _add_key(d, k):
+    d[k] = 1.0
+
+
+def _pass_on(d):
+    return _total(d)
+
+
+def caller_literal_to_dynamic_helper(x):
+    p = {"a": 1.0, "b": x}
+    return _total(p) + _pass_on(p)
+
+
+def caller_sees_helper_insert(x):
+    p = {"a": x}
+    _add_key(p, "z")
+    return len(p), p
+
+
+def test_caller_dict_shared_with_dynamic_helper():
+    check(caller_literal_to_dynamic_helper, 2.0)
+    check(caller_sees_helper_insert, 2.0)
