@@ -34,15 +34,14 @@ def compile_module(module: Module, entry: str, options: dict[str, Any] | None = 
     wrapper_name = None
     if opts.get("wrapper", True):
         from .wrapper import emit_wrapper
-        from .wrapper_reflect import mutated_list_types, needs_reflection
+        from .wrapper_reflect import reflected_arguments
 
         # The wrapper is the only way in: an internal entry is inlined into it and
         # then dropped, so O3 and codegen see its body once instead of twice.
         lowered.entry.linkage = "internal"
-        mutated = mutated_list_types(module)
         wrapper_name = emit_wrapper(lowered.llmod, lowered.entry, f.arg_types,
                                     f.return_type, lowered.error_table,
-                                    [needs_reflection(t, mutated) for t in f.arg_types])
+                                    reflected_arguments(module, entry))
     text = str(lowered.llmod)
     engine = Engine(text, name=entry)
     return CompiledFunction(

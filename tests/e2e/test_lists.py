@@ -425,7 +425,44 @@ def test_argument_changes_are_written_back():
     assert rt.live_blocks() == before
 
 
+def _append_one(xs):
+    xs.append(1.0)
+
+
+def argument_changed_through_aliases(xs, k):
+    ys = xs
+    if k == 0:
+        ys.append(2.0)
+    t = (xs, k)
+    if k == 1:
+        t[0].append(3.0)
+    d = {0: xs}
+    if k == 2:
+        d[0].append(4.0)
+    if k == 3:
+        _append_one(xs)
+    return len(xs)
+
+
+def argument_sorted_copy(xs):
+    ys = sorted(xs)
+    ys.append(0.5)
+    return ys[0] + ys[-1]
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3])
+def test_changes_through_aliases_are_written_back(k):
+    mine, theirs = [1.0], [1.0]
+    assert jitted(argument_changed_through_aliases)(mine, k) \
+        == argument_changed_through_aliases(theirs, k)
+    assert mine == theirs
+
+
 def test_read_only_argument_is_not_written_back():
+    xs = [3.0, 1.0]
+    assert jitted(argument_sorted_copy)(xs) == 1.5 and xs == [3.0, 1.0]
+    spec = jitted(argument_sorted_copy).overloads[jitted(argument_sorted_copy).signatures[0]]
+    assert "PyList_SetSlice" not in spec.compiled.llvm_ir
     xs = [5, 6]
     ys = xs
     assert jitted(argument_read)(xs) == 7 and xs is ys == [5, 6]
