@@ -4,7 +4,8 @@
     def f(x, n): ...
 
 `jit` returns a Dispatcher that compiles one specialization per argument-type
-signature on first call. Errors are in `ember.errors`.
+signature on first call. Derivatives, compiled too, with JAX's names and shapes:
+`grad`, `value_and_grad`, `jvp`, `vjp` (ember/derivatives.py). Errors are in `ember.errors`.
 """
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from typing import Any, Callable
 
 from ember import errors
 from ember.compiler import compile_specialization
+from ember.derivatives import Derivative, grad, jvp, value_and_grad, vjp
 from ember.dispatcher import Dispatcher
 
 __version__ = "0.1.0"
-__all__ = ["jit", "Dispatcher", "errors", "__version__"]
+__all__ = ["jit", "Dispatcher", "errors", "__version__", "grad", "value_and_grad", "jvp", "vjp",
+           "Derivative"]
 
 _OPTIONS = {"boundscheck": bool}
 
@@ -33,7 +36,9 @@ def jit(fn: Callable[..., Any] | None = None, **options: Any) -> Any:
             raise TypeError(f"ember.jit(): option {name!r} must be {_OPTIONS[name].__name__}")
     opts = {"boundscheck": True, **options}
 
-    def wrap(f: Callable[..., Any]) -> Dispatcher:
+    def wrap(f: Callable[..., Any]) -> Any:
+        if isinstance(f, Derivative):
+            return f  # a derivative is compiled already (with the options of its function)
         if isinstance(f, Dispatcher):
             f = f.py_func
         if not callable(f) or not hasattr(f, "__code__"):

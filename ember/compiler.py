@@ -11,12 +11,14 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ember.frontend import build_function
+from ember.ir.clone import clone_module
 from ember.ir.core import FuncOp, Module
 from ember.ir.printer import print_func, print_module
 from ember.ir.types import Type
+from ember.ir.verifier import verify_module
 from ember.ir.passes import optimize
 from ember.typeinfer import infer_module
 
@@ -89,6 +91,39 @@ def _infer(untyped: FuncOp, arg_types: tuple[Type, ...],
     for name, value in options.items():
         typed[entry].attributes[name] = value
     return typed, entry
+
+
+Transform = Callable[[Module, str], str]
+
+
+def compile_derivative(py_func: Any, arg_types: tuple[Type, ...], options: dict[str, Any],
+                       transform: Transform) -> Specialization:
+    """Compile the function that `transform` derives from `py_func` for `arg_types`.
+
+    The transform (an autodiff entry point with its arguments bound) gets the scalarized
+    typed module, before reference counting, adds the derived function and returns its
+    symbol; the result is optimized again (with the counts) and compiled. The `typed`
+    stage of the result shows the derived function as the transform wrote it."""
+    from ember.backend import compile_module
+
+    stats: dict[str, float] = {}
+    t0 = time.perf_counter()
+    untyped = untyped_ir(py_func)
+    typed, entry = _infer(untyped, tuple(arg_types), options)
+    t1 = time.perf_counter()
+    optimize(typed, entry, counted=False)
+    derived = transform(typed, entry)
+    t2 = time.perf_counter()
+    verify_module(typed, typed=True)
+    written = clone_module(typed)
+    optimized = optimize(typed, derived)
+    t3 = time.perf_counter()
+    compiled = compile_module(optimized, derived)
+    t4 = time.perf_counter()
+    stats.update(typeinfer=t1 - t0, autodiff=t2 - t1, passes=t3 - t2, backend=t4 - t3,
+                 total=t4 - t0)
+    return Specialization(tuple(arg_types), untyped, optimized, derived, compiled, stats,
+                          dict(options), _typed=written)
 
 
 def compile_specialization(py_func: Any, arg_types: tuple[Type, ...],
