@@ -8,18 +8,7 @@ import numpy as np
 import pytest
 
 from tests.autodiff.test_forward_util import check_jvp, derive_jvp
-
-
-def chain_energy(x, k, n_iter):
-    e = 0.0
-    for i in range(x.shape[0] - 1):
-        d = x[i + 1] - x[i]
-        e += k * d * d if d > 0 else 0.5 * k * d * d
-    t = 1.0
-    while t > 1e-3 and n_iter > 0:  # data-dependent trip count
-        t *= 0.5 * math.tanh(e)
-        n_iter -= 1
-    return e + t
+from tests.autodiff.programs import chain_energy
 
 
 def branches(x, y):

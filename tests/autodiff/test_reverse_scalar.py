@@ -8,24 +8,7 @@ import numpy as np
 import pytest
 
 from tests.autodiff.test_reverse_util import check_vjp, derive_vjp
-
-
-def unary_all(x):
-    # x in (0.1, 0.9): every function below is smooth there
-    return (math.sin(x), math.cos(x), math.tan(x), math.asin(x), math.acos(x), math.atan(x),
-            math.sinh(x), math.cosh(x), math.tanh(x), math.asinh(x), math.acosh(1.0 + x),
-            math.atanh(x), math.exp(x), math.expm1(x), math.exp2(x), math.log(x),
-            math.log2(x), math.log10(x), math.log1p(x), math.sqrt(x), math.cbrt(x),
-            math.fabs(x - 0.5), abs(0.5 - x), math.erf(x), math.erfc(x), math.floor(3 * x) * x,
-            math.ceil(3 * x) + x, math.trunc(3 * x) * 1.0, round(3 * x) * x, -x, x ** 2.5,
-            2.0 ** x, x ** x, np.sin(x) * np.exp(x))
-
-
-def binary_all(x, y):
-    return (x + y, x - y, y - x, x * y, x / y, y / x, x ** y, math.pow(y, x), x // y * x,
-            x % y, math.fmod(x, y), math.atan2(x, y), math.atan2(-y, x), math.hypot(x, y),
-            math.copysign(x, -y), math.copysign(y, x), max(x, y), min(x, y), x * 3 - y / 2,
-            x * x * y - y)
+from tests.autodiff.programs import binary_all, unary_all
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -70,3 +70,25 @@ def check_stages(fast: Any) -> None:
         for module in (spec.typed, spec.optimized):
             verify_module(module, typed=True)
             verify_module(assert_roundtrip(module), typed=True)
+
+
+_JITTED: dict = {}
+
+
+def jitted(fn: Callable[..., Any]) -> Any:
+    """`ember.jit(fn)`, made once per function for a whole test module."""
+    if fn not in _JITTED:
+        _JITTED[fn] = ember.jit(fn)
+    return _JITTED[fn]
+
+
+def plain(x: Any) -> Any:
+    """Dicts as their items in order (`same` knows tuples and lists), so that comparisons
+    see key order and the Python types of keys and values."""
+    if isinstance(x, dict):
+        return ("dict", [(plain(k), plain(v)) for k, v in x.items()])
+    if isinstance(x, tuple):
+        return tuple(plain(e) for e in x)
+    if isinstance(x, list):
+        return [plain(e) for e in x]
+    return x

@@ -13,27 +13,7 @@ import pytest
 import ember
 from ember.backend import runtime_helpers as rt
 from ember.ir.types import DictType, RecordType
-from .differential import check_stages, outcome, same
-
-_JITTED: dict = {}
-
-
-def jitted(fn):
-    if fn not in _JITTED:
-        _JITTED[fn] = ember.jit(fn)
-    return _JITTED[fn]
-
-
-def _plain(x):
-    """Dicts as their items in order (same() knows tuples and lists)."""
-    if isinstance(x, dict):
-        return ("dict", [(_plain(k), _plain(v)) for k, v in x.items()])
-    if isinstance(x, tuple):
-        return tuple(_plain(e) for e in x)
-    if isinstance(x, list):
-        return [_plain(e) for e in x]
-    return x
-
+from .differential import check_stages, jitted, outcome, plain, same
 
 def check(fn, *args):
     """CPython on deep copies of `args`, ember on the args themselves: same outcome, and
@@ -43,9 +23,9 @@ def check(fn, *args):
     want = outcome(fn, theirs)
     got = outcome(fast, args)
     check_stages(fast)
-    assert same(_plain(args), _plain(theirs)), f"arguments after ember {args!r}, CPython {theirs!r}"
+    assert same(plain(args), plain(theirs)), f"arguments after ember {args!r}, CPython {theirs!r}"
     if want[0] == "value" and got[0] == "value":
-        assert same(_plain(want[1]), _plain(got[1])), f"{fn.__name__}: CPython {want[1]!r}, ember {got[1]!r}"
+        assert same(plain(want[1]), plain(got[1])), f"{fn.__name__}: CPython {want[1]!r}, ember {got[1]!r}"
     else:
         assert want == got, f"{fn.__name__}: CPython {want}, ember {got}"
     return fast

@@ -12,27 +12,7 @@ from hypothesis import given, settings, strategies as st
 import ember
 from ember.backend import runtime_helpers as rt
 from ember.ir.errors import TypingError
-from .differential import check_stages, outcome, same
-
-_JITTED: dict = {}
-
-
-def jitted(fn):
-    if fn not in _JITTED:
-        _JITTED[fn] = ember.jit(fn)
-    return _JITTED[fn]
-
-
-def _plain(x):
-    """Dicts compared as their items in order (same() knows tuples and lists)."""
-    if isinstance(x, dict):
-        return ("dict", [(_plain(k), _plain(v)) for k, v in x.items()])
-    if isinstance(x, tuple):
-        return tuple(_plain(e) for e in x)
-    if isinstance(x, list):
-        return [_plain(e) for e in x]
-    return x
-
+from .differential import check_stages, jitted, outcome, plain, same
 
 def check(fn, *args):
     """CPython and ember on deep copies of `args`: same value (dicts in the same order, keys
@@ -42,7 +22,7 @@ def check(fn, *args):
     got = outcome(fast, copy.deepcopy(args))
     check_stages(fast)
     if want[0] == "value" and got[0] == "value":
-        assert same(_plain(want[1]), _plain(got[1])), \
+        assert same(plain(want[1]), plain(got[1])), \
             f"{fn.__name__}{args}: CPython {want[1]!r}, ember {got[1]!r}"
     else:
         assert want == got, f"{fn.__name__}{args}: CPython {want}, ember {got}"
