@@ -20,7 +20,7 @@ from ember.ir.clone import clone_op
 from ember.ir.core import Block, FuncOp, Module, Operation, SymbolRef, Value
 from ember.ir.errors import DifferentiationError
 from ember.ir.location import Location
-from ember.ir.types import ArrayType, ListType, NoneType, RecordType, TupleType, Type
+from ember.ir.types import ArrayType, ListType, TupleType, Type
 
 Rule = Callable[["Forward", Operation, Operation], "list[Tangent] | None"]
 RULES: dict[str, Rule] = {}
@@ -59,16 +59,6 @@ def jvp(module: Module, entry: str, wrt: Sequence[int]) -> str:
     return ForwardContext(module).derive_entry(entry, tuple(wrt))
 
 
-def _has_none(t: Type | None) -> bool:
-    if isinstance(t, NoneType):
-        return True
-    if isinstance(t, TupleType):
-        return any(_has_none(e) for e in t.elements)
-    if isinstance(t, RecordType):
-        return any(_has_none(e) for e in t.types)
-    return False
-
-
 def _fresh(module: Module, base: str) -> str:
     name, k = base, 1
     while name in module.funcs:
@@ -97,19 +87,11 @@ class ForwardContext:
                 raise DifferentiationError(
                     f"cannot differentiate with respect to argument {args[i].name!r} of "
                     f"type {args[i].type}: it carries no derivative", func.loc)
-            if _has_none(t):
-                raise DifferentiationError(
-                    f"jvp with respect to argument {args[i].name!r} of type {args[i].type} "
-                    "(a tuple mixing ints and floats) is not supported yet", func.loc)
         rt = tangent_type(func.return_type)
         if rt is None:
             raise DifferentiationError(
                 f"cannot differentiate {entry}(): its result of type {func.return_type} "
                 "carries no derivative", func.loc)
-        if _has_none(rt):
-            raise DifferentiationError(
-                f"jvp of {entry}(): a result of type {func.return_type} (mixing ints and "
-                "floats) is not supported yet", func.loc)
         pattern = tuple(i in wrt for i in range(len(args)))
         act = self.analyzer.analyze(entry, pattern)
         tan_types = [tangent_type(args[i].type) for i in wrt]

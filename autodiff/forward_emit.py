@@ -14,7 +14,7 @@ from typing import Callable, Iterator, Union
 
 from ember.ir.builder import Builder
 from ember.ir.core import Block, Region, Value
-from ember.ir.types import I64, ArrayType, ListType, RecordType, ScalarType, TupleType, Type
+from ember.ir.types import I64, ArrayType, ListType, NoneType, RecordType, ScalarType, TupleType, Type
 
 Tangent = Union[Value, tuple, None]
 Path = tuple[int, ...]
@@ -180,6 +180,8 @@ class Emit:
             if isinstance(t, RecordType):
                 return self.op("record.make", parts, t, keys=",".join(t.keys))
             return self.op("tuple.make", parts, t)
+        if isinstance(t, NoneType):  # a hole (an int inside a tuple or record)
+            return self.op("none.make", [], t)
         if struct is None:
             struct = self.zero_like(primal)
         assert isinstance(struct, Value)
@@ -192,6 +194,7 @@ class Emit:
         arrays are typed like the primal's."""
         if isinstance(primal_type, (TupleType, RecordType)):
             return normalize(tuple(self.from_tangent_value(self.element(v, i), e)
+                                   if leaf_paths(e) else None  # a hole: nothing to read
                                    for i, e in enumerate(elements_of(primal_type))))
         if isinstance(primal_type, ArrayType) and v.type != primal_type:
             if primal_type.layout == "F" and primal_type.ndim > 1:

@@ -19,7 +19,7 @@ from ember.autodiff.tangents import tangent_type
 from ember.ir.core import FuncOp, Module, Value
 from ember.ir.errors import DifferentiationError
 from ember.ir.location import Location
-from ember.ir.types import ArrayType, ListType, RecordType, TupleType
+from ember.ir.types import NONE, ArrayType, ListType, RecordType, TupleType
 
 __all__ = ["vjp"]
 
@@ -147,6 +147,8 @@ def _struct_gradient(sw: Sweep, act: Activity, a) -> "Value":
 
 
 def _build_struct(b, t, leaf, path=()):
+    if tangent_type(t) is None:  # a hole (ints, bools, strs): None in the gradient
+        return b.value("none.make", [], NONE)
     if rv.is_struct(t):
         parts = [_build_struct(b, e, leaf, path + (i,)) for i, e in enumerate(rv.elements(t))]
         if isinstance(t, TupleType):

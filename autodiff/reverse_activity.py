@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ember.autodiff.tangents import is_differentiable
 from ember.ir.core import FuncOp, Module, Operation, SymbolRef, Value
+from ember.ir.opdefs import is_pure
 from ember.ir.types import I64, ArrayType, ListType, RecordType, ScalarType, TupleType, Type
 
 VIEWS = ("array.subview", "array.reshape", "array.transpose")
@@ -26,16 +27,68 @@ def callee_of(op: Operation) -> str:
 
 
 def _stores(module: Module, name: str, seen: set[str]) -> bool:
-    """Does function `name` (or anything it calls) store into an array?"""
+    """Does function `name` (or anything it calls) write into memory its arguments reach?
+    Writes into arrays / lists it makes itself do not count: replaying such a helper
+    makes fresh ones again."""
     if name in seen or name not in module.funcs:
         return False
     seen.add(name)
-    for op in module[name].walk():
-        if op.name in ("array.store", "array.assign") or op.name in LIST_WRITES:
-            return True
-        if op.name == "func.call" and _stores(module, callee_of(op), seen):
-            return True
+    f = module[name]
+    reach: set[Value] = {a for a in f.args if _is_ref(a.type)}
+    changed = True
+    while changed:
+        changed = False
+        for op in f.walk():
+            ins = [v for v in op.operands if v in reach]
+            if not ins:
+                continue
+            if _writes(module, op, reach, seen):
+                return True
+            new: list[Value] = []
+            if op.name not in _PURE_READS:
+                new += [r for r in op.results if _is_ref(r.type)]
+            for r in op.regions:       # conservative: any reference a region receives
+                for blk in r.blocks:
+                    new += [a for a in blk.args if _is_ref(a.type)]
+            if op.name in ("scf.yield", "scf.condition") and op.parent is not None:
+                owner = _owner(f, op)
+                if owner is not None:
+                    new += [r for r in owner.results if _is_ref(r.type)]
+                    for r in owner.regions:
+                        for blk in r.blocks:
+                            new += [a for a in blk.args if _is_ref(a.type)]
+            for v in new:
+                if v not in reach:
+                    reach.add(v)
+                    changed = True
     return False
+
+
+_PURE_READS = ("array.load", "array.dim", "list.get", "list.len")
+
+
+def _is_ref(t: Type) -> bool:
+    return not isinstance(t, ScalarType)
+
+
+def _writes(module: Module, op: Operation, reach: set[Value], seen: set[str]) -> bool:
+    if op.name == "array.store":
+        return op.operands[1] in reach
+    if op.name in ("array.assign",) or op.name in LIST_WRITES:
+        return True
+    if op.name == "func.call":
+        return _stores(module, callee_of(op), seen)
+    if op.name.startswith("dict.") and not is_pure(op):
+        return True
+    return False
+
+
+def _owner(f: FuncOp, term: Operation) -> Operation | None:
+    for op in f.walk():
+        for r in op.regions:
+            if any(term in blk.ops for blk in r.blocks):
+                return op
+    return None
 
 
 def _float_list(t: Type) -> bool:
@@ -146,6 +199,25 @@ class Activity:
     def call_stores(self, op: Operation) -> bool:
         return _stores(self.module, callee_of(op), set())
 
+    def _call_stores_cached(self, op: Operation) -> bool:
+        key = ("cs", id(op))
+        if key not in self._needs:
+            self._needs[key] = self.call_stores(op)  # type: ignore[index]
+        return self._needs[key]  # type: ignore[index]
+
+    def writing_call(self, op: Operation) -> bool:
+        """A call to a helper that writes into memory its array arguments reach, with an
+        active operand: the caller snapshots those arrays before it (reverse_calls.py)."""
+        key = ("wc", id(op))
+        if key not in self._needs:
+            self._needs[key] = self._writing_call(op)  # type: ignore[index]
+        return self._needs[key]  # type: ignore[index]
+
+    def _writing_call(self, op: Operation) -> bool:
+        return op.name == "func.call" and callee_of(op) in self.module.funcs \
+            and any(isinstance(v.type, ArrayType) for v in op.operands) \
+            and any(self.is_active(v) for v in op.operands) and self._call_stores_cached(op)
+
     # ---- activity -------------------------------------------------------------------
     def is_active(self, v: Value) -> bool:
         if isinstance(v.type, (ArrayType, ListType)):
@@ -206,6 +278,11 @@ class Activity:
         elif any(act(v) for v in op.operands):
             for r in op.results:
                 ch |= self._mark(r)
+            if op.name == "func.call" and self._call_stores_cached(op):
+                # a helper writing into its array arguments: they now hold derivatives
+                for v in op.operands:
+                    if isinstance(v.type, ArrayType):
+                        ch |= self._mark(v)
         return ch
 
     # ---- what the reverse sweep must visit ------------------------------------------
@@ -234,10 +311,23 @@ class Activity:
         replay would read."""
         if op.name != "array.load":
             return self.lists_written   # list reads: any list write may change them
+        if self._only_stored(op.result):
+            return False    # a copy (`u[i] = v[i]`): no adjoint reads the value
         written = self.written_from[self._top[id(op)]]
         root = self.root(op.operands[0])
         # an array a branch chose: any write may reach it
         return root in written or (root in self.merged and bool(written))
+
+    def _only_stored(self, v: Value) -> bool:
+        """Is `v` used only as the value of array stores? Then neither the adjoints nor a
+        replay (which skips stores) need it."""
+        if not hasattr(self, "_uses"):
+            self._uses: dict[Value, list[tuple[Operation, int]]] = {}
+            for o in self.func.walk():
+                for k, x in enumerate(o.operands):
+                    self._uses.setdefault(x, []).append((o, k))
+        uses = self._uses.get(v, [])
+        return bool(uses) and all(o.name == "array.store" and k == 0 for o, k in uses)
 
     def taped_read(self, o: Operation) -> Type | None:
         """The type of the value op `o` puts on the load tape inside a loop, or None: a
@@ -247,6 +337,8 @@ class Activity:
             return o.results[0].type
         if o.name == "list.append" and self.is_active(o.operands[0]):
             return I64
+        if o.name == "func.call" and self.writing_call(o):
+            return I64      # where its snapshot starts
         return None
 
     def has_taped_loads(self, op: Operation) -> bool:

@@ -6,12 +6,15 @@ the trip count. scf.while: one growable list per leaf plus an iteration counter;
 reverse is an scf.for over the before-region executions, last (false) one first.
 Loads from arrays that are written somewhere go through the load tapes (one list per
 dtype); each iteration also tapes where its loads start (the cursor), so a replay reads
-its own segment. Only a loop at a recording level tapes: an inner loop is re-run (and
+its own segment. Arrays the body rebinds (`u, v = v, u`, `u = f(u)`) are snapshotted at
+each iteration entry and restored into work arrays before a replay; their shadows are
+carried backwards by the reverse loop (reverse_tapes.py). Only a loop at a recording level tapes: an inner loop is re-run (and
 taped) when its enclosing iteration is replayed, so tape memory is O(iterations).
 """
 from __future__ import annotations
 
 from ember.autodiff import reverse_values as rv
+from ember.autodiff import reverse_tapes as snap
 from ember.autodiff.reverse_sweep import Sweep
 from ember.ir.core import Block, Operation, Region, Value
 from ember.ir.errors import DifferentiationError
@@ -60,6 +63,9 @@ def _tapeable(t: Type) -> bool:
 def _check_carried(sw: Sweep, op: Operation) -> None:
     for i, a in enumerate(_carried_args(op)):
         if _tapeable(a.type) or _passthrough(op, i):
+            continue
+        if isinstance(a.type, ArrayType):
+            snap.check_snapshot(sw, op, i)
             continue
         what = "array" if isinstance(a.type, ArrayType) else f"{a.type}"
         raise DifferentiationError(
@@ -121,6 +127,7 @@ def _forward_for(sw: Sweep, op: Operation, needs: bool) -> None:
                 sw.env[(op, "c", dt)] = sw.tape(sw.v("array.alloc", [n], ArrayType(I64, 1, "C")))
         elif any_loads:
             _record_start(sw, op)
+        snap.alloc_snapshots(sw, op, n)
     # Forward loop whose loads are taped at a fixed count per iteration: size the load
     # tape once and store by position (no capacity check per load).
     slotted = not sw.replay and (sw.in_loop or needs) and any_loads and fixed
@@ -151,6 +158,7 @@ def _forward_for(sw: Sweep, op: Operation, needs: bool) -> None:
                 for dt in sw.lists:
                     cur = sw.cursor[dt] if sw.replay else sw.v("list.len", [sw.lists[dt]], I64)
                     sw.b.op("array.store", [cur, sw.env[(op, "c", dt)], k])
+            snap.take_snapshots(sw, op, list(nb.args[1:]), k)
         slots = {}
         if slotted:
             k = sw.v("arith.floordivsi", [sw.v("arith.subi", [nb.args[0], lb], I64), step], I64)
@@ -165,6 +173,11 @@ def _forward_for(sw: Sweep, op: Operation, needs: bool) -> None:
     for r, x in zip(op.results, new.results):
         sw.env[r] = x
     sw.cursor = dict(zip(dts, new.results[len(op.results):]))
+    if needs:
+        # a rebound array's result has a shadow of its own (the reverse loop carries it)
+        for j in snap.snapshots(op):
+            if sw.act.is_active(op.results[j]):
+                sw.env[("s", op.results[j])] = sw.zeros_like(sw.env[op.results[j]])
 
 
 def _record_start(sw: Sweep, op: Operation) -> None:
@@ -208,11 +221,18 @@ def _reverse_for(sw: Sweep, op: Operation) -> None:
     init_of = dict(zip(op.results, op.operands[3:]))
     free_spec = sw.leaves(sw.act.free_scalars(body.ops, body.args))
     inits = sw.leaf_values(res_spec, sw.adj) + [rv.zero(sw.b, t) for _, _, t in free_spec]
+    nscal = len(inits)
+    # rebound arrays: a work array the snapshot is restored into, and (when active) the
+    # shadow carried backwards (the adjoint of the array the next iteration received)
+    work = snap.work_arrays(sw, op)
+    shadowed = [j for j in work if sw.shadow(op.results[j]) is not None]
+    inits += [sw.shadow(op.results[j]) for j in shadowed]
     nb = Block([I64] + [x.type for x in inits])
     with sw.into(nb):
         c1 = sw.i64(1)
         k = sw.v("arith.subi", [sw.v("arith.subi", [n, c1], I64), nb.args[0]], I64)
         iv = sw.v("arith.addi", [lb, sw.v("arith.muli", [k, step], I64)], I64)
+        carried_shadow = dict(zip(shadowed, nb.args[1 + nscal:]))
 
         def read(i: int, p: rv.Path, t: Type) -> Value:
             return sw.v("array.load", [sw.env[(op, "t", i, p)], k], t)
@@ -221,20 +241,27 @@ def _reverse_for(sw: Sweep, op: Operation) -> None:
         sw.env[body.args[0]] = iv
         for i, a in enumerate(carried):
             sw.env[a] = _rebuild(sw, op, i, a, read)
+        for j, w in work.items():
+            snap.restore_snapshot(sw, op, j, k, w)
+            sw.env[carried[j]] = w
+            if j in carried_shadow or sw.act.is_active(carried[j]):
+                sw.env[("s", carried[j])] = snap.next_shadow(sw, op, j, carried_shadow, w)
         with sw.mode(replay=True, record=True, in_loop=True, cursor=cursor):
             sw.forward(body.ops)
-        leaves = nb.args[1:]
+        snap.pass_shadows(sw, op, carried_shadow)
+        leaves = nb.args[1:1 + nscal]
         carried_adj = _group(res_spec, leaves[:len(res_spec)])
         seeds = [(body.terminator.operands[i], carried_adj.get(r))
                  for i, r in enumerate(op.results)]
         initial = _group(free_spec, leaves[len(res_spec):])
         arg_spec = [(arg_of[r], p, t) for r, p, t in res_spec]
         vals = sw.reverse_region(body.ops, seeds, arg_spec + free_spec, initial)
-        sw.b.op("scf.yield", vals)
+        sw.b.op("scf.yield", vals + [sw.shadow(carried[j]) for j in shadowed])
     c0, c1 = sw.i64(0), sw.i64(1)
     new = sw.b.op("scf.for", [c0, n, c1] + inits, [x.type for x in inits], regions=[Region([nb])])
     init_spec = [(init_of[r], p, t) for r, p, t in res_spec]
-    sw.acc_leaves(init_spec + free_spec, list(new.results))
+    sw.acc_leaves(init_spec + free_spec, list(new.results[:nscal]))
+    snap.add_to_inits(sw, op, shadowed, list(new.results[nscal:]))
 
 
 def _group(spec: list, vals: list[Value]) -> dict[Value, rv.Adj]:
@@ -259,6 +286,7 @@ def _forward_while(sw: Sweep, op: Operation, needs: bool) -> None:
         if taped_loads:
             for dt in sw.lists:
                 sw.env[(op, "c", dt)] = sw.tape(sw.v("list.new", [cap], ListType(I64)))
+        snap.alloc_snapshots(sw, op, None)
     extra = [I64] + [I64] * len(dts)
     nb = Block([a.type for a in before.args] + extra, [a.name for a in before.args] + [None] * len(extra))
     na = Block([a.type for a in after.args] + extra, [a.name for a in after.args] + [None] * len(extra))
@@ -276,6 +304,7 @@ def _forward_while(sw: Sweep, op: Operation, needs: bool) -> None:
                 for dt in sw.lists:
                     cur = sw.cursor[dt] if sw.replay else sw.v("list.len", [sw.lists[dt]], I64)
                     sw.b.op("list.append", [sw.env[(op, "c", dt)], cur])
+            snap.take_snapshots(sw, op, list(nb.args[:len(before.args)]), count)
         with sw.mode(record=False, in_loop=sw.in_loop or needs):
             sw.forward(before.ops)
         sw.b.op("scf.condition", [sw.p(cond.operands[0])] + [sw.p(v) for v in cond.operands[1:]]
@@ -296,6 +325,10 @@ def _forward_while(sw: Sweep, op: Operation, needs: bool) -> None:
         sw.env[r] = x
     sw.env[(op, "n")] = new.results[nfwd]
     sw.cursor = dict(zip(dts, new.results[nfwd + 1:]))
+    if needs:
+        for j in snap.snapshots(op):
+            if sw.act.is_active(op.results[j]):
+                sw.env[("s", op.results[j])] = sw.zeros_like(sw.env[op.results[j]])
 
 
 def _reverse_while(sw: Sweep, op: Operation) -> None:
@@ -308,9 +341,15 @@ def _reverse_while(sw: Sweep, op: Operation) -> None:
     free_spec = sw.leaves(sw.act.free_scalars(before.ops + after.ops, before.args + after.args))
     res_vals = sw.leaf_values(r_spec, sw.adj)
     inits = [rv.zero(sw.b, t) for _, _, t in a_spec + free_spec]
+    nscal = len(inits)
+    work = snap.work_arrays(sw, op)
+    shadowed = [j for j in work if sw.shadow(op.results[j]) is not None]
+    inits += [sw.shadow(op.results[j]) for j in shadowed]
     nb = Block([I64] + [x.type for x in inits])
     with sw.into(nb):
         k = sw.v("arith.subi", [n, nb.args[0]], I64)
+        carried_shadow = dict(zip(shadowed, nb.args[1 + nscal:]))
+        ran = sw.v("arith.cmpi", [k, n], BOOL, predicate="slt")
 
         def read(i: int, p: rv.Path, t: Type) -> Value:
             return sw.v("list.get", [sw.env[(op, "t", i, p)], k], t)
@@ -318,20 +357,23 @@ def _reverse_while(sw: Sweep, op: Operation) -> None:
                   for dt in sw.lists if (op, "c", dt) in sw.env}
         for i, a in enumerate(before.args):
             sw.env[a] = _rebuild(sw, op, i, a, read)
+        _bind_while_snapshots(sw, op, k, ran, work, carried_shadow)
         with sw.mode(replay=True, record=True, in_loop=True, cursor=cursor):
             sw.forward(before.ops)
             cursor = sw.cursor
         a_leaves = nb.args[1:1 + len(a_spec)]
-        free_leaves = list(nb.args[1 + len(a_spec):])
+        free_leaves = list(nb.args[1 + len(a_spec):nscal + 1])
         # After-region k ran only when this before-execution was not the last one.
-        ran = sw.v("arith.cmpi", [k, n], BOOL, predicate="slt")
         after_spec = [(after_of[r], p, t) for r, p, t in r_spec]
         tb, eb = Block(), Block()
         with sw.into(tb):
             for a, v in zip(after.args, cond.operands[1:]):
                 sw.env[a] = sw.p(v)
+                if sw.shadow(v) is not None:
+                    sw.env[("s", a)] = sw.shadow(v)
             with sw.mode(replay=True, record=True, in_loop=True, cursor=cursor):
                 sw.forward(after.ops)
+            snap.pass_shadows(sw, op, carried_shadow)
             carried = _group(a_spec, list(a_leaves))
             seeds = [(yld.operands[i], carried.get(a)) for i, a in enumerate(before.args)]
             vals = sw.reverse_region(after.ops, seeds, after_spec + free_spec,
@@ -346,13 +388,37 @@ def _reverse_while(sw: Sweep, op: Operation) -> None:
         seeds = [(cond.operands[1 + i], fwd_adj.get(a)) for i, a in enumerate(after.args)]
         vals = sw.reverse_region(before.ops, seeds, a_spec + free_spec,
                                  _group(free_spec, outs[len(after_spec):]))
-        sw.b.op("scf.yield", vals)
+        sw.b.op("scf.yield", vals + [sw.shadow(before.args[j]) for j in shadowed])
     c0, c1 = sw.i64(0), sw.i64(1)
     total = sw.v("arith.addi", [n, c1], I64)
     new = sw.b.op("scf.for", [c0, total, c1] + inits, [x.type for x in inits], regions=[Region([nb])])
     init_spec = [(op.operands[i], p, t) for i, (a, p, t) in
                  ((before.args.index(a), (a, p, t)) for a, p, t in a_spec)]
-    sw.acc_leaves(init_spec + free_spec, list(new.results))
+    sw.acc_leaves(init_spec + free_spec, list(new.results[:nscal]))
+    snap.add_to_inits(sw, op, shadowed, list(new.results[nscal:]))
+
+
+def _bind_while_snapshots(sw: Sweep, op: Operation, k: Value, ran: Value, work: dict,
+                          carried_shadow: dict) -> None:
+    """Before-execution k replays on the rebound arrays' contents at its entry; an array's
+    shadow is the loop result's for the last (false) execution, else what the after
+    region passed it on to (reverse_tapes.next_shadow)."""
+    before = op.regions[0].block
+    for j, w in work.items():
+        snap.restore_snapshot(sw, op, j, k, w)
+        a = before.args[j]
+        sw.env[a] = w
+        if j not in carried_shadow:
+            if sw.act.is_active(a):
+                sw.env[("s", a)] = sw.zeros_like(w)
+            continue
+        tb, eb = Block(), Block()
+        with sw.into(tb):
+            sw.b.op("scf.yield", [snap.next_shadow(sw, op, j, carried_shadow, w)])
+        with sw.into(eb):
+            sw.b.op("scf.yield", [carried_shadow[j]])
+        pick = sw.b.op("scf.if", [ran], [w.type], regions=[Region([tb]), Region([eb])])
+        sw.env[("s", a)] = pick.results[0]
 
 
 __all__ = ["forward_loop", "reverse_loop"]

@@ -22,7 +22,7 @@ from ember.autodiff import reverse_values as rv
 from ember.autodiff.reverse_activity import LIST_WRITES, READS, VIEWS, Activity
 from ember.ir.builder import Builder
 from ember.ir.clone import clone_op
-from ember.ir.core import Block, FuncOp, Module, Operation, Region, Value
+from ember.ir.core import Block, BlockArgument, FuncOp, Module, Operation, Region, Value
 from ember.ir.errors import DifferentiationError
 from ember.ir.types import I64, ArrayType, ListType, ScalarType, Type
 
@@ -64,6 +64,14 @@ class Sweep:
         # positions of the taped loads of the loop body being emitted (see reverse_loops)
         self.slots: dict[Type, list] = {}
         self.tapes: list[Value] = []
+        # snapshots of the arrays passed to helpers that write into them (reverse_calls.py)
+        self.call_tapes: dict[Type, Value] = {}
+        for op in act.func.walk():
+            if act.writing_call(op):
+                for v in op.operands:
+                    dt = v.type.dtype if isinstance(v.type, ArrayType) else None
+                    if dt is not None and dt not in self.call_tapes:
+                        self.call_tapes[dt] = self.tape(self.v("list.new", [self.i64(64)], ListType(dt)))
 
     # ---- small emitters -----------------------------------------------------------------
     def p(self, v: Value) -> Value:
@@ -89,7 +97,15 @@ class Sweep:
         return v
 
     def shadow(self, v: Value) -> Value | None:
-        return self.env.get(("s", v))
+        s = self.env.get(("s", v))
+        op = getattr(v, "op", None)
+        if s is None and isinstance(v.type, ArrayType) and (
+                isinstance(v, BlockArgument) or (op is not None and op.name in ("scf.for", "scf.while"))):
+            # an array a loop passes through unchanged: the same memory as its initial value
+            root = self.act.root(v)
+            if root is not v:
+                s = self.env.get(("s", root))
+        return s
 
     @contextmanager
     def mode(self, **kw: Any) -> Iterator[None]:
@@ -163,11 +179,15 @@ class Sweep:
                     f"reverse mode cannot differentiate through {describe(op)}", op.loc)
             self.b.block.append(clone_op(op, self.env))
             return
-        if name == "func.call" and self.replay and self.act.call_stores(op):
+        if name == "func.call" and self.act.writing_call(op):
+            from ember.autodiff.reverse_calls import forward_writing_call
+            new = forward_writing_call(self, op)
+        elif name == "func.call" and self.replay and self.act.call_stores(op):
             raise DifferentiationError(
                 f"reverse mode cannot replay {describe(op)} inside a loop: it writes into an "
                 "array", op.loc)
-        new = self.b.block.append(clone_op(op, self.env))
+        else:
+            new = self.b.block.append(clone_op(op, self.env))
         for r, x in zip(op.results, new.results):
             if isinstance(r.type, ListType) and self.act.is_active(r) and self.act.root(r) is r:
                 if name != "list.new" or self.in_loop:
@@ -304,7 +324,7 @@ class Sweep:
             raise DifferentiationError(
                 f"reverse mode has no derivative rule for {describe(op)}", op.loc)
         adjs = [self.adj.get(r) for r in op.results]
-        if op.results and all(a is None and not isinstance(r.type, ArrayType)
+        if op.results and not self.act.writing_call(op) and all(a is None and not isinstance(r.type, ArrayType)
                               for a, r in zip(adjs, op.results)):
             return
         fn(self, op, adjs)

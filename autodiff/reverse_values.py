@@ -12,8 +12,9 @@ from typing import Union
 
 from ember.ir.builder import Builder
 from ember.ir.core import Value
+from ember.autodiff.tangents import tangent_type
 from ember.ir.opdefs import record_keys
-from ember.ir.types import (BOOL, I64, ArrayType, ListType, NoneType, RecordType, ScalarType, TupleType,
+from ember.ir.types import (BOOL, I64, NONE, ArrayType, ListType, NoneType, RecordType, ScalarType, TupleType,
                             Type)
 
 Adj = Union[Value, list, None]
@@ -153,8 +154,9 @@ def materialize(b: Builder, t: Type, a: Adj) -> Value:
     if is_struct(t):
         parts = []
         for i, e in enumerate(elements(t)):
-            if isinstance(e, ScalarType) and e.kind not in "fc" or isinstance(e, NoneType):
-                raise NotImplementedError("none element")
+            if tangent_type(e) is None:  # a hole (an int, bool or str element)
+                parts.append(b.value("none.make", [], NONE))
+                continue
             parts.append(materialize(b, e, a[i] if a is not None else None))  # type: ignore[index]
         if isinstance(t, TupleType):
             return b.value("tuple.make", parts, TupleType(tuple(p.type for p in parts)))

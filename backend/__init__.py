@@ -21,7 +21,9 @@ def compile_module(module: Module, entry: str, options: dict[str, Any] | None = 
 
     options: `wrapper` (default True) generates the CPython call wrapper and makes
     the entry internal to the module (no `entry_address`); False compiles only the
-    native functions, the entry exported (for tests calling `entry_address` directly)."""
+    native functions, the entry exported (for tests calling `entry_address` directly).
+    `unroll` (default True): False skips LLVM's partial / runtime loop unrolling (less
+    compile time, sometimes slower loops)."""
     from .engine import Engine, shared
     from .lower import lower_module
 
@@ -43,7 +45,7 @@ def compile_module(module: Module, entry: str, options: dict[str, Any] | None = 
                                     f.return_type, lowered.error_table,
                                     reflected_arguments(module, entry))
     text = str(lowered.llmod)
-    engine = Engine(text, name=entry)
+    engine = Engine(text, name=entry, unroll=opts.get("unroll", True))
     return CompiledFunction(
         name=entry,
         llvm_ir=text,

@@ -170,8 +170,7 @@ def is_supported_arg(t: Type) -> bool:
     if isinstance(t, StrType):  # an exact str, borrowed as its cached UTF-8 buffer
         return True
     if isinstance(t, RecordType):  # an exact dict with exactly these str keys
-        return all(is_supported_arg(e) and not isinstance(e, (ArrayType, RecordType))
-                   for e in t.types)
+        return all(is_supported_arg(e) and not isinstance(e, RecordType) for e in t.types)
     if isinstance(t, ListType):  # an exact list, converted (backend/wrapper_containers.py)
         return is_supported_arg(t.elem)
     if isinstance(t, DictType):  # an exact dict, converted (backend/wrapper_dicts.py)
@@ -192,13 +191,13 @@ def is_supported_result(t: Type) -> bool:
     if isinstance(t, ScalarType):
         return t.kind in ("b", "i", "u", "f", "c")
     if isinstance(t, TupleType):
-        return all(is_supported_result(e) and not isinstance(e, NoneType) for e in t.elements)
+        return all(is_supported_result(e) for e in t.elements)  # none: boxed to None
     if isinstance(t, ArrayType):
         return t.dtype in ARRAY_DTYPES and t.ndim >= 0
     if isinstance(t, StrType):  # a new str decoded from the UTF-8 bytes
         return True
     if isinstance(t, RecordType):  # a new dict
-        return all(is_supported_result(e) and not isinstance(e, NoneType) for e in t.types)
+        return all(is_supported_result(e) for e in t.types)
     if isinstance(t, ListType):  # a new list
         return is_supported_result(t.elem) and not isinstance(t.elem, NoneType)
     if isinstance(t, DictType):  # a new dict

@@ -49,6 +49,13 @@ class _Shared:
         self.pto.loop_vectorization = True
         self.pto.slp_vectorization = True
         self.pto.loop_unrolling = True
+        # compile_module(..., {"unroll": False}): no partial / runtime loop unrolling
+        # (full unrolling of constant-trip loops still runs). On the gradient benchmark's
+        # derivatives it saves 15-25% of the LLVM time and costs 0-25% of their speed.
+        self.pto_no_unroll = llvm.create_pipeline_tuning_options(speed_level=3)
+        self.pto_no_unroll.loop_vectorization = True
+        self.pto_no_unroll.slp_vectorization = True
+        self.pto_no_unroll.loop_unrolling = False
         _register_libm(llvm)
         _register_python_symbols()
         empty = llvm.parse_assembly("")
@@ -128,7 +135,7 @@ def _exported(symbols: Any) -> list[Any]:
 class Engine:
     """One compiled module: its machine code (in the shared engine) and its optimized IR."""
 
-    def __init__(self, llvm_ir: str, name: str = "ember") -> None:
+    def __init__(self, llvm_ir: str, name: str = "ember", unroll: bool = True) -> None:
         st = shared()
         llvm = st.llvm
         with _lock:
@@ -144,7 +151,7 @@ class Engine:
             mod.name = name
             mod.triple = st.triple
             mod.data_layout = st.data_layout
-            pb = llvm.create_pass_builder(st.tm, st.pto)
+            pb = llvm.create_pass_builder(st.tm, st.pto if unroll else st.pto_no_unroll)
             pb.getModulePassManager().run(mod, pb)
             suffix = f".{next(_suffixes)}"
             self._functions: dict[str, str] = {}  # original name -> unique name

@@ -53,10 +53,13 @@ def value_type(t: Type) -> ir.Type:
         return PTR  # a reference to the runtime object (docs/containers.md)
     if isinstance(t, DictType):  # its five lists (typeinfer/dictlib.py)
         return ir.LiteralStructType([PTR] * 5)
+    if isinstance(t, NoneType):  # none.make: a hole in a tuple / record, nothing to store
+        return NONE_STRUCT
     raise BackendTypeError(f"the backend cannot lower type {t}")
 
 
 STR_STRUCT = ir.LiteralStructType([PTR, I64])
+NONE_STRUCT = ir.LiteralStructType([])
 
 # Field indices of the array struct.
 ARRAY_MEMINFO, ARRAY_PARENT, ARRAY_DATA, ARRAY_SHAPE, ARRAY_STRIDES = range(5)
@@ -112,6 +115,8 @@ def holds_references(t: Type) -> bool:
     holding one)?"""
     if isinstance(t, (ArrayType, ListType, DictType)):
         return True
+    if isinstance(t, RecordType):  # a struct of its values, like a tuple
+        return any(holds_references(e) for e in t.types)
     return isinstance(t, TupleType) and any(holds_references(e) for e in t.elements)
 
 

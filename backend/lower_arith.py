@@ -104,6 +104,11 @@ def _tuple_make(fl: FuncLowering, op: Operation) -> None:
     fl.set_result(op, v)
 
 
+@lowers("none.make")
+def _none_make(fl: FuncLowering, op: Operation) -> None:
+    fl.set_result(op, ir.Constant(fl.ltype(op.results[0].type), []))
+
+
 @lowers("tuple.get")
 def _tuple_get(fl: FuncLowering, op: Operation) -> None:
     index = op.attributes["index"]

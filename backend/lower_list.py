@@ -11,7 +11,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from ember.ir.core import Operation
-from ember.ir.types import ArrayType, ListType, TupleType, Type
+from ember.ir.types import ArrayType, ListType, RecordType, TupleType, Type
 
 from . import runtime_helpers as rt
 from . import runtime_lists as rl
@@ -63,8 +63,8 @@ def change_refs(llmod: ir.Module, b: ir.IRBuilder, v: ir.Value, t: Type, retain:
                 b.store(b.add(b.load(addr, typ=I64), _i64(1)), addr)
         else:
             b.call(release_function(llmod, t), [v])
-    elif isinstance(t, TupleType):
-        for i, e in enumerate(t.elements):
+    elif isinstance(t, (TupleType, RecordType)):  # a record is a struct, like a tuple
+        for i, e in enumerate(t.elements if isinstance(t, TupleType) else t.types):
             if holds_references(e):
                 change_refs(llmod, b, b.extract_value(v, i), e, retain)
     elif holds_references(t):

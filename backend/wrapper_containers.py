@@ -23,7 +23,7 @@ from ember.backend import runtime_lists as rl
 from ember.backend.boxing import OB_SIZE_OFFSET, OB_TYPE_OFFSET
 from ember.backend.llvm_types import holds_references, mem_type, size_align, to_mem, from_mem
 from ember.backend.lower_list import change_refs, item_address
-from ember.ir.types import DictType, ListType, TupleType, Type
+from ember.ir.types import DictType, ListType, RecordType, TupleType, Type
 
 _PTR = ir.PointerType()
 _I8 = ir.IntType(8)
@@ -127,6 +127,8 @@ def holds_containers(t: Type) -> bool:
     """Is a value of type `t` (or part of it) a list or dict the wrapper made?"""
     if isinstance(t, (ListType, DictType)):
         return True
+    if isinstance(t, RecordType):  # a dict argument with str keys holding converted lists
+        return any(holds_containers(e) for e in t.types)
     return isinstance(t, TupleType) and any(holds_containers(e) for e in t.elements)
 
 

@@ -11,9 +11,11 @@ wrapper function whose arguments and result the CPython call wrapper can box:
 - jvp: takes the primals, then one tangent per differentiable leaf of the primals.
 - vjp: takes the primals, then one cotangent per differentiable leaf of the output.
 
-Where the derivative has holes (`none` parts: a tuple argument with an int in it) its
-leaves cross the boundary flattened and `ember.pytrees.py_unflatten` rebuilds it; the
-`Plan` says how.
+A hole in a derivative (`none`: the int in a tuple argument `(x, n)`) is the value
+`none.make` in the IR and None in Python, so grad and jvp results cross the boundary as
+they are. Tangents and cotangents given by the user cross it as leaves (the wrapper
+rebuilds the structure with `ember.pytrees.ir_build`, whatever the user gave at a hole
+being ignored); vjp also returns its gradients as leaves (the `Plan` says so).
 """
 from __future__ import annotations
 
@@ -25,8 +27,8 @@ from ember.autodiff.tangents import tangent_type
 from ember.ir.builder import Builder
 from ember.ir.core import FuncOp, Module, SymbolRef, Value
 from ember.ir.errors import DifferentiationError
-from ember.ir.types import ArrayType, ScalarType, TupleType, Type
-from ember.pytrees import diff_paths, has_holes, ir_build, ir_leaves, ir_zero_or_one, leaf_type
+from ember.ir.types import NONE, ArrayType, ScalarType, TupleType, Type
+from ember.pytrees import diff_paths, ir_build, ir_leaves, ir_zero_or_one, leaf_type
 
 Transform = Callable[[Module, str], str]
 
@@ -38,7 +40,7 @@ class Plan:
 
     derived: str = ""
     wrapper: str = ""
-    flat: bool = False          # the result is (head, *leaves), see each transform
+    flat: bool = False          # vjp: the result is the leaves of the gradients
     arg_types: tuple[Type, ...] = ()
     return_type: Type | None = None
     wrt: tuple[int, ...] = ()
@@ -88,16 +90,6 @@ def _get(b: Builder, v: Value, i: int) -> Value:
     return b.value("tuple.get", [v], v.type.elements[i], {"index": i})
 
 
-def _no_holes(b: Builder, t: Type, leaves: list[Value], what: str, loc_owner: FuncOp) -> Value:
-    try:
-        return ir_build(b, t, iter(leaves))
-    except NotImplementedError:
-        raise DifferentiationError(
-            f"{what} of type {t} has a non-differentiable part (an int or bool in a tuple or "
-            "dict): not supported here yet; pass the ints as separate arguments",
-            loc_owner.loc) from None
-
-
 def describe(t: Type) -> str:
     """`t` in a user's words: "an int (i64)", "an array of i64", "a tuple<i64, bool>"."""
     if isinstance(t, ScalarType):
@@ -137,19 +129,20 @@ def grad_transform(m: Module, entry: str, argnums: tuple[int, ...], single: bool
                         f"returns {out_t} (grad needs a float scalar; use ember.vjp or "
                         "ember.jvp for other outputs)")
     aux_t = tangent_type(R.elements[1]) if has_aux else None  # type: ignore[union-attr]
-    split = has_aux and (aux_t is None or has_holes(aux_t) or any(
-        not isinstance(leaf_type(aux_t, p), ScalarType) for p in diff_paths(aux_t)))
-    # split: aux cannot be seeded with constants (ints, arrays), so differentiate `out`
-    # alone and get aux from a second primal call
+    split = has_aux and aux_t is not None and any(
+        not isinstance(leaf_type(aux_t, p), ScalarType) for p in diff_paths(aux_t))
+    # split: aux holds arrays, which cannot be seeded with constants, so differentiate
+    # `out` alone and get aux from a second primal call (ints are holes: none.make)
     target = _out_only(m, entry, out_t) if split else entry
     derived = _autodiff("vjp")(m, target, list(argnums))
     w, b = _wrapper(m, entry, "value_and_grad" if value else "grad", arg_types,
                     [a.name for a in fe.args], R)
     seed = ir_zero_or_one(b, out_t, True)
     if has_aux and not split:
-        leaves = [ir_zero_or_one(b, leaf_type(aux_t, p), False) for p in diff_paths(aux_t)]
-        seed = b.value("tuple.make", [seed, ir_build(b, aux_t, iter(leaves))],
-                       TupleType((out_t, aux_t)))
+        aux_tt = aux_t if aux_t is not None else NONE  # all ints: one hole
+        leaves = [ir_zero_or_one(b, leaf_type(aux_tt, p), False) for p in diff_paths(aux_tt)]
+        seed = b.value("tuple.make", [seed, ir_build(b, aux_tt, iter(leaves))],
+                       TupleType((out_t, aux_tt)))
     G = TupleType(tuple(tangent_type(arg_types[i]) for i in argnums))  # type: ignore[misc]
     res = _call(b, derived, list(w.args) + [seed], TupleType((m[target].return_type, G)))
     out, grads = _get(b, res, 0), _get(b, res, 1)
@@ -158,14 +151,6 @@ def grad_transform(m: Module, entry: str, argnums: tuple[int, ...], single: bool
     g_t: Type = grads.type.elements[0] if single else grads.type  # type: ignore[union-attr]
     plan.derived, plan.wrapper, plan.grad_type = derived, w.name, g_t
     plan.arg_types, plan.return_type, plan.wrt = tuple(arg_types), R, argnums
-    if has_holes(g_t):
-        # (out or None placeholder, *leaves of g): Python puts the structure back
-        plan.flat = True
-        head = out if (value or has_aux) else None
-        leaves = ir_leaves(b, grads, grads.type)
-        parts = ([head] if head is not None else []) + leaves
-        _ret(b, w, b.value("tuple.make", parts, TupleType(tuple(v.type for v in parts))))
-        return w.name
     g = _get(b, grads, 0) if single else grads
     if value:
         result = b.value("tuple.make", [out, g], TupleType((R, g.type)))
@@ -211,16 +196,11 @@ def jvp_transform(m: Module, entry: str, qualname: str, plan: Plan) -> str:
     tangents, k = [], 0
     for i in wrt:
         n = len(diff_paths(arg_types[i]))
-        tangents.append(_no_holes(b, tangent_type(arg_types[i]), leaves[k:k + n],  # type: ignore[arg-type]
-                                  f"the tangent of argument {names[i]!r}", fe))
+        tangents.append(ir_build(b, tangent_type(arg_types[i]), iter(leaves[k:k + n])))  # type: ignore[arg-type]
         k += n
     res = _call(b, derived, list(w.args[:len(arg_types)]) + tangents, TupleType((R, TR)))
     plan.derived, plan.wrapper, plan.grad_type = derived, w.name, TR
     plan.arg_types, plan.return_type, plan.wrt = tuple(arg_types), R, tuple(wrt)
-    if has_holes(TR):
-        plan.flat = True
-        parts = [_get(b, res, 0)] + ir_leaves(b, _get(b, res, 1), TR)
-        res = b.value("tuple.make", parts, TupleType(tuple(v.type for v in parts)))
     _ret(b, w, res)
     return w.name
 
@@ -242,7 +222,7 @@ def vjp_transform(m: Module, entry: str, qualname: str, plan: Plan) -> str:
     leaf_types = [tangent_type(leaf_type(R, p)) for p in diff_paths(R)]
     names = [a.name for a in fe.args] + [f"cotangent{k}" for k in range(len(leaf_types))]
     w, b = _wrapper(m, entry, "vjp_call", arg_types + leaf_types, names, R)  # type: ignore[operator]
-    ct = _no_holes(b, TR, list(w.args[len(arg_types):]), "the output cotangent", fe)
+    ct = ir_build(b, TR, iter(w.args[len(arg_types):]))
     G = TupleType(tuple(tangent_type(arg_types[i]) for i in wrt))  # type: ignore[misc]
     res = _call(b, derived, list(w.args[:len(arg_types)]) + [ct], TupleType((R, G)))
     leaves = ir_leaves(b, _get(b, res, 1), G)

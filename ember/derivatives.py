@@ -146,8 +146,8 @@ class Derivative:
             raise TypeError(f"ember.{self.kind} derivatives are called through ember.{self.kind}")
         values = self._bind(args, kwargs)
         entry = self._entry(self._types(values))
-        res = entry.direct(*[canonical(v) for v in values])
-        return _grad_result(entry.plan, res, self.kind == "value_and_grad", self.has_aux)
+        # grad results come back in the user's shape (holes are None natively)
+        return entry.direct(*[canonical(v) for v in values])
 
     def _bind(self, args: tuple, kwargs: dict[str, Any]) -> list[Any]:
         if not kwargs and self._plain and len(args) == len(self._names):
@@ -189,8 +189,8 @@ class Derivative:
         sym = self._own(m, e, plan)
         if plan.flat or self.kind not in _GRAD_KINDS:
             raise DifferentiationError(
-                f"cannot differentiate ember.{self.kind}({self.__qualname__}) again: its result "
-                "has parts with no derivative (ints in a tuple or dict)", m[e].loc)
+                f"cannot differentiate ember.{self.kind}({self.__qualname__}) again: only grad "
+                "and value_and_grad derivatives are functions of the primals", m[e].loc)
         return sym
 
     def _resolved(self, nargs: int) -> tuple[int, ...]:
@@ -287,20 +287,6 @@ def _check_argnums(argnums: Any) -> tuple[tuple[int, ...], bool]:
     raise TypeError(f"argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
 
 
-def _grad_result(plan: Any, res: Any, value: bool, has_aux: bool) -> Any:
-    """The user's result from a native result that came back flattened (see grad_transform)."""
-    if not plan.flat:
-        return res
-    head = res[0] if (value or has_aux) else None
-    leaves = iter(res[1:] if head is not None else res)
-    g = _py_unflatten(plan.grad_type, leaves)
-    if value:
-        return head, g
-    if has_aux:
-        return g, head[1]
-    return g
-
-
 def _rejected(qualname: str, types: tuple[Type, ...], *args: Any, **kwargs: Any) -> Any:
     raise RuntimeError(f"ember internal error: the compiled derivative of {qualname} rejected "
                        f"arguments typed ({', '.join(map(str, types))}) it was compiled for")
@@ -378,9 +364,7 @@ def jvp(fun: Any, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any,
     for i in plan.wrt:
         leaves += _py_leaves(ts[i], plan.arg_types[i], f"tangents[{i}]")
     res = entry.direct(*[canonical(v) for v in ps], *leaves)
-    if plan.flat:
-        return res[0], _py_unflatten(plan.grad_type, iter(res[1:]))
-    return res
+    return res  # (out, tangent_out), None at the holes
 
 
 def vjp(fun: Any, *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:

@@ -5,10 +5,12 @@ tuple, with respect to a dict a dict with the same keys (`autodiff.tangent_type`
 leaves are the differentiable scalars and arrays; ints, bools and strs are holes (`none`
 in the IR tangent type, `None` for the user).
 
-The native call wrapper cannot box or unbox `none`, so a derivative whose structure has
-holes crosses the boundary flattened: one argument or result per differentiable leaf, in
-`diff_paths` order. `ir_leaves` / `ir_build` flatten and rebuild inside the generated IR,
-`py_leaves` / `py_unflatten` on the Python side.
+A hole is the value `none.make` in the IR (an empty struct natively, boxed to None),
+so derivatives with holes are returned as they are. Tangents and cotangents given by the
+user cross the boundary as one argument per differentiable leaf, in `diff_paths` order
+(whatever the user gave at a hole is ignored, so None or 0 both do): `py_leaves` takes
+them apart in Python, `ir_build` puts the structure back in IR; `ir_leaves` and
+`py_unflatten` do the reverse for vjp's gradients.
 """
 from __future__ import annotations
 
@@ -40,17 +42,6 @@ def _paths(t: Type, prefix: Path) -> list[Path]:
     return [prefix] if tangent_type(t) is not None else []
 
 
-def has_holes(t: Type | None) -> bool:
-    """Whether a tangent type contains `none` (a non-differentiable part)."""
-    if t is None or isinstance(t, NoneType):
-        return True
-    if isinstance(t, TupleType):
-        return any(has_holes(e) for e in t.elements)
-    if isinstance(t, RecordType):
-        return any(has_holes(e) for e in t.types)
-    return False
-
-
 def leaf_type(t: Type, path: Path) -> Type:
     for step in path:
         t = t.elements[step] if isinstance(t, TupleType) else t.types[t.keys.index(step)]
@@ -76,16 +67,16 @@ def ir_leaves(b: Builder, value: Value, t: Type) -> list[Value]:
 
 
 def ir_build(b: Builder, t: Type, leaves: Iterator[Value]) -> Value:
-    """A value of tangent type `t` made from `leaves` (consumed in `diff_paths` order).
-    `t` must have no holes: the IR has no way to make a `none` value."""
+    """A value of tangent type `t` made from `leaves` (consumed in `diff_paths` order);
+    a hole (`none`) is `none.make`."""
     if isinstance(t, TupleType):
         parts = [ir_build(b, e, leaves) for e in t.elements]
         return b.value("tuple.make", parts, t)
     if isinstance(t, RecordType):
         parts = [ir_build(b, e, leaves) for e in t.types]
         return b.value("record.make", parts, t, {"keys": ",".join(t.keys)})
-    if isinstance(t, NoneType):
-        raise NotImplementedError("a none part of a tangent")
+    if isinstance(t, NoneType):  # a hole: the none value, no leaf consumed
+        return b.value("none.make", [], t)
     return next(leaves)
 
 
@@ -165,5 +156,5 @@ def zeros_like_leaf(value: Any, t: Type) -> Any:
     return _SCALAR[tt](0)  # type: ignore[index]
 
 
-__all__ = ["diff_paths", "has_holes", "leaf_type", "ir_leaves", "ir_build", "ir_zero_or_one",
+__all__ = ["diff_paths", "leaf_type", "ir_leaves", "ir_build", "ir_zero_or_one",
            "py_leaves", "py_unflatten", "zeros_like_leaf", "NONE"]

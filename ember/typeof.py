@@ -74,18 +74,18 @@ def typeof(value: Any, param_name: str, runtime_dict: bool = False) -> Type:
 
 
 def _record_type(d: dict, param_name: str) -> Type:
-    """A dict with str keys and scalar / tuple values: a record specialized on its keys
-    (in insertion order) and value types."""
+    """A dict with str keys and number / array / tuple values: a record specialized on its
+    keys (in insertion order) and value types. Its arrays are borrowed from the caller, like
+    array arguments (writes into them are seen by the caller)."""
     types = []
     for k, v in d.items():
         if type(k) is not str or "," in k:
             raise TypeError(f"ember.jit: argument {param_name!r} is a dict with key {k!r}: only "
                             "dicts with str keys (without commas) can be passed")
         t = typeof(v, param_name)
-        if isinstance(t, (ArrayType, RecordType)):
-            raise TypeError(f"ember.jit: argument {param_name!r} is a dict whose value {k!r} is "
-                            f"{'an array' if isinstance(t, ArrayType) else 'a dict'}: dict "
-                            "values must be numbers or tuples of numbers for now")
+        if isinstance(t, RecordType):
+            raise TypeError(f"ember.jit: argument {param_name!r} is a dict whose value {k!r} "
+                            "is a dict: nested dicts with str keys are not supported for now")
         types.append(t)
     return RecordType(tuple(d), tuple(types))
 

@@ -73,6 +73,9 @@ cf.poison                       () -> T             a value of any type on a pat
                                                     cf.raise / cf.reraise, where a region must still yield)
 tuple.make                      (T1..Tn) -> tuple<T1..Tn>
 tuple.get {index}               tuple -> T_index
+none.make                       () -> none          the None value: a hole in a derivative's structure (the
+                                                    tangent of an int inside a tuple or record); an empty
+                                                    struct in LLVM, boxed to Python's None
 func.call {callee}              args -> R           calls a function of the same module; may raise
                                                     (propagates the callee's exception); none result: 0 results
 func.return                     value?              terminator of a function body (no operand for none)
@@ -237,8 +240,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .core import Operation
-from .types import (BOOL, BOTTOM, F64, I64, STR, UNKNOWN, ArrayType, DictType, ListType, RecordType,
-                    ScalarType, TupleType, Type)
+from .types import (BOOL, BOTTOM, F64, I64, STR, UNKNOWN, ArrayType, DictType, ListType, NoneType,
+                    RecordType, ScalarType, TupleType, Type)
 
 Check = Callable[[Operation], "str | None"]
 
@@ -478,6 +481,12 @@ def _tuple_make(op: Operation) -> str | None:
     return None
 
 
+def _none_make(op: Operation) -> str | None:
+    if not isinstance(op.results[0].type, NoneType):
+        return f"none.make result must be none, got {op.results[0].type}"
+    return None
+
+
 def _tuple_get(op: Operation) -> str | None:
     t = op.operands[0].type
     i = op.attributes.get("index")
@@ -575,6 +584,7 @@ _def("array.reduce", 2, 1, regions=1, pure=False, attrs=("axis",), check=_array_
 _def("array.yield", 1, 0, terminator=True, pure=False)
 _def("tuple.make", (0, None), 1, check=_tuple_make)
 _def("tuple.get", 1, 1, attrs=("index",), check=_tuple_get)
+_def("none.make", 0, 1, check=_none_make)
 _def("func.call", (0, None), (0, 1), pure=False, attrs=("callee",))
 _def("func.return", (0, 1), 0, terminator=True, pure=False)
 _def("scf.if", 1, (0, None), regions=2, pure=False, check=_cond)

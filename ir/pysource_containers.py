@@ -22,6 +22,11 @@ def _tuple_make(e: Emitter, op: Operation) -> ast.expr:
     return ast.Tuple(elts=e.uses(op.operands), ctx=ast.Load())
 
 
+@emits("none.make")
+def _none_make(e: Emitter, op: Operation) -> ast.expr:
+    return ast.Constant(value=None)
+
+
 @emits("tuple.get")
 def _tuple_get(e: Emitter, op: Operation) -> ast.expr:
     return ast.Subscript(value=e.use(op.operands[0]),

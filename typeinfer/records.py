@@ -5,6 +5,10 @@
 hashing is left at run time. A key the record lacks is a `StaticKeyError` (a TypingError
 that is also a KeyError) at the reading line. The rules for `py.getitem`, `py.len` and
 `py.callmethod` are wrapped: any other operand type goes to the rule registered before.
+
+Values are numbers, bools, strs, arrays, lists and tuples of those. An array in a record is
+shared as in a tuple: `p["a"][i] = v` writes into the array `p["a"]` names (the record
+holds a reference, counted by ir/passes/ownership.py); nested records are not supported yet.
 """
 from __future__ import annotations
 
@@ -31,9 +35,8 @@ def _value_ok(op: Operation, t: Type, key: str) -> None:
         for e in t.elements:
             _value_ok(op, e, key)
         return
-    if isinstance(t, ArrayType):
-        raise fail(op, f"dict value {key!r} is an array ({type_name(t)}): arrays in dicts are "
-                       "not supported yet (pass the array as its own argument)")
+    if isinstance(t, ArrayType):  # shared with the record, like an array in a tuple
+        return
     if isinstance(t, RecordType):
         raise fail(op, f"dict value {key!r} is a dict: nested dicts are not supported yet")
     if is_static(t) or t == NONE:

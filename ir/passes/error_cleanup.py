@@ -19,6 +19,10 @@ its own blocks are handled first, so each level releases exactly what it owns: a
 body its carried values and temporaries, the enclosing block the values live across the
 loop.
 
+Records are walked like tuples: a path step is a tuple index (int) or a record key (str),
+`record.get` reads a field like `tuple.get`, and `record.set` (which consumes its record)
+hands back the field it replaces, which `ownership` releases right after it.
+
 Left as before (documented leaks): values an `scf.try_state` hands to a user's handler
 (the handler takes them over, so they must stay alive), and functions that were counted
 before this pass existed.
@@ -28,21 +32,35 @@ from __future__ import annotations
 from ember.ir.core import Block, FuncOp, Module, Operation, Region, Value
 from ember.ir.passes.inline import callee_name
 from ember.ir.passes.ownership import _RC_OPS, _consumed, _counted, _owned_args
-from ember.ir.types import TupleType, Type
+from ember.ir.types import RecordType, TupleType, Type
 
 __all__ = ["run", "apply"]
 
 _RAISING = frozenset({"cf.assert", "cf.raise", "cf.reraise", "math.check", "array.alloc"})
-_READS = frozenset({"tuple.get", "list.get", "dict.get"})
-Key = tuple[Value, tuple[int, ...]]  # a root value and a path of tuple indices into it
+_READS = frozenset({"tuple.get", "list.get", "dict.get", "record.get"})
+Step = int | str  # a tuple index or a record key
+Key = tuple[Value, tuple[Step, ...]]  # a root value and a path of tuple indices / record keys
 
 
-def _leaves(t: Type, path: tuple[int, ...] = ()) -> list[tuple[tuple[int, ...], Type]]:
-    """The counted parts of a value of type `t`: (path of tuple indices, type)."""
+def _leaves(t: Type, path: tuple[Step, ...] = ()) -> list[tuple[tuple[Step, ...], Type]]:
+    """The counted parts of a value of type `t`: (path of tuple indices / record keys, type)."""
     if isinstance(t, TupleType):
         return [leaf for i, e in enumerate(t.elements) if _counted(e)
                 for leaf in _leaves(e, path + (i,))]
+    if isinstance(t, RecordType):
+        return [leaf for k, e in zip(t.keys, t.types) if _counted(e)
+                for leaf in _leaves(e, path + (k,))]
     return [(path, t)]
+
+
+def _step(v: Value, step: Step, loc) -> Operation:
+    """The op reading part `step` of the tuple or record `v`."""
+    t = v.type
+    if isinstance(step, str):
+        assert isinstance(t, RecordType)
+        return Operation("record.get", [v], [t.field(step)], {"key": step}, loc=loc)
+    assert isinstance(t, TupleType)
+    return Operation("tuple.get", [v], [t.elements[step]], {"index": step}, loc=loc)
 
 
 class _Cleanup:
@@ -83,8 +101,8 @@ class _Cleanup:
                     self.block(b)
         counts: dict[Key, int] = {}
 
-        def add(v: Value, n: int) -> None:
-            k = self._key(v)
+        def add(v: Value | Key, n: int) -> None:
+            k = v if isinstance(v, tuple) else self._key(v)  # a value, or a path into one
             counts[k] = counts.get(k, 0) + n
 
         for a in _owned_args(block):
@@ -113,9 +131,19 @@ class _Cleanup:
         if name == "dict.parts" or (name == "tuple.get" and inner.operands[0] in self.parts):
             self.parts.update(inner.results)
             return
+        if name == "record.set":  # the replaced field comes back, to be released next
+            src, key = inner.operands[0], str(inner.attributes["key"])
+            old_t = src.type.field(key) if isinstance(src.type, RecordType) else None
+            if old_t is not None and _counted(old_t):
+                root, path = self._key(src)
+                add((root, path + (key,)), 1)
         if name == "tuple.get":
             root, path = self._key(inner.operands[0])
             self.key[inner.results[0]] = (root, path + (int(inner.attributes["index"]),))
+            return
+        if name == "record.get":
+            root, path = self._key(inner.operands[0])
+            self.key[inner.results[0]] = (root, path + (str(inner.attributes["key"]),))
             return
         if name in _READS:
             return
@@ -123,7 +151,7 @@ class _Cleanup:
             if _counted(r.type):
                 add(r, 1)
 
-    def _owned_at(self, counts: dict[Key, int], op: Operation) -> list[tuple[Value, tuple[int, ...], Type, int]]:
+    def _owned_at(self, counts: dict[Key, int], op: Operation) -> list[tuple[Value, tuple[Step, ...], Type, int]]:
         """The references owned just before `op` that it does not take over: (root, path,
         type, how many)."""
         after = dict(counts)
@@ -156,8 +184,8 @@ class _Cleanup:
         ops: list[Operation] = []
         for root, path, t, n in owned:
             v = root
-            for i in path:
-                get = Operation("tuple.get", [v], [v.type.elements[i]], {"index": i}, loc=loc)
+            for step in path:
+                get = _step(v, step, loc)
                 ops.append(get)
                 v = get.results[0]
             kind = _RC_OPS[type(t)]

@@ -24,6 +24,15 @@ operands, releasing or retaining a tuple releases or retains each array in it (t
 `tuple.get`), and the array a `tuple.get` reads out of a tuple is retained at once so
 that it is an owned value like any other op result.
 
+Records (literal-key dicts) holding arrays are counted like tuples: `record.make`
+consumes its operands, releasing or retaining a record does so for each counted field
+(through `record.get`). `record.set` consumes the record and the new value, and the
+reference the record held in the replaced field is released right after it (`record.get`
+of the old record, then a release). A field read with `record.get` is borrowed from its
+record, like a dict's lists (below): a use of it is a use of the record, which is kept
+alive until then, and it is counted only where something consumes it (a retain then). So
+`p["a"][i]` in a loop costs no reference counting, as an array argument would not.
+
 Lists and dicts (docs/containers.md) are counted like arrays. `list.set` / `list.append`
 consume the stored value (the container owns its elements) and `list.get` is a read like
 `tuple.get`. The lists `dict.parts` hands out are borrowed from the dict: a use of one of
@@ -37,7 +46,7 @@ from __future__ import annotations
 
 from ember.ir.core import Block, FuncOp, Module, Operation, Value
 from ember.ir.passes.per_function import apply_per_function
-from ember.ir.types import ArrayType, DictType, ListType, TupleType, Type
+from ember.ir.types import ArrayType, DictType, ListType, RecordType, TupleType, Type
 
 __all__ = ["run", "apply", "run_func"]
 
@@ -45,14 +54,17 @@ _CONSUMING_TERMINATORS = frozenset({"func.return", "scf.yield", "scf.condition",
 # container stores: the operand positions they consume
 _STORES = {"list.set": (0,), "list.append": (1,), "dict.set": (2,)}
 # reads giving a borrowed element, retained at once so that it is owned like any result
-_READS = frozenset({"tuple.get", "list.get", "dict.get"})
+_READS = frozenset({"tuple.get", "list.get", "dict.get"})  # record.get: a borrowed part
 _RC_OPS = {ArrayType: "array", ListType: "list", DictType: "dict"}
 
 
 def _counted(t: Type) -> bool:
-    """Does a value of type `t` hold references (an array, list or dict, or a tuple with one)?"""
+    """Does a value of type `t` hold references (an array, list or dict, or a tuple or
+    record with one)?"""
     if isinstance(t, (ArrayType, ListType, DictType)):
         return True
+    if isinstance(t, RecordType):
+        return any(_counted(e) for e in t.types)
     return isinstance(t, TupleType) and any(_counted(e) for e in t.elements)
 
 
@@ -67,7 +79,8 @@ def _is_array(v: Value) -> bool:
 
 def _consumed(op: Operation) -> list[int]:
     """Operand positions of `op` that take over a reference."""
-    if op.name in _CONSUMING_TERMINATORS or op.name in ("scf.while", "tuple.make"):
+    if op.name in _CONSUMING_TERMINATORS or op.name in ("scf.while", "tuple.make", "record.make",
+                                                        "record.set"):
         return list(range(len(op.operands)))
     if op.name in _STORES:  # the stored value becomes the container's
         return list(_STORES[op.name])
@@ -93,11 +106,15 @@ def _nested_uses(op: Operation) -> dict[Value, None]:
 class _Ownership:
     def __init__(self, func: FuncOp) -> None:
         self.changed = False
-        self.parts: set[Value] = set()  # borrowed lists of a dict (dict.parts and its tuple.gets)
-        self.dict_of: dict[Value, Value] = {}  # each of those -> the dict it belongs to
+        # borrowed parts: a dict's lists (dict.parts and its tuple.gets), a record's fields
+        # (record.get, and the tuple.gets of a field)
+        self.parts: set[Value] = set()
+        self.dict_of: dict[Value, Value] = {}  # each of those -> the dict / record it is part of
         for op in func.walk():
             if op.name == "dict.parts":
                 self.dict_of[op.results[0]] = op.operands[0]
+            elif op.name == "record.get":
+                self.dict_of[op.results[0]] = self.dict_of.get(op.operands[0], op.operands[0])
             elif op.name == "tuple.get" and op.operands[0] in self.dict_of:
                 self.dict_of[op.results[0]] = self.dict_of[op.operands[0]]
 
@@ -142,9 +159,17 @@ class _Ownership:
             for v in list(other) + list(borrowed_in[k]) + kept:
                 if v in owned and last[v] == k and v not in counts and v not in after:
                     after.append(v)
+            if op.name in _CONSUMING_TERMINATORS:
+                # nothing may follow a terminator: what dies here (a record whose borrowed
+                # field the terminator takes, after the retain of that field) dies before it
+                for v in after:
+                    out += self._rc("release", v, block, op)
+                after = []
             out.append(op)
-            # a dict's lists are borrowed while the dict is (library code reads an argument)
-            parts = op.name == "dict.parts" or (op.name == "tuple.get" and op.operands[0] in self.parts)
+            # a dict's lists are borrowed while the dict is (library code reads an argument),
+            # a record's fields while the record is
+            parts = op.name in ("dict.parts", "record.get") or (
+                op.name == "tuple.get" and op.operands[0] in self.parts)
             if parts:
                 self.parts.update(op.results)
             elif op.name in _READS and op.results and _is_array(op.results[0]):
@@ -156,7 +181,21 @@ class _Ownership:
                         after.append(r)
             for v in after:
                 out += self._rc("release", v, block, op)
+            if op.name == "record.set":
+                out += self._release_replaced(op, block)
         block.ops = out
+
+    def _release_replaced(self, op: Operation, block: Block) -> list[Operation]:
+        """After `record.set`: release the reference the old record held for the key (the
+        new record holds the new value there instead)."""
+        src, key = op.operands[0], str(op.attributes["key"])
+        assert isinstance(src.type, RecordType)
+        old_t = src.type.field(key)
+        if old_t is None or not _counted(old_t):
+            return []
+        get = Operation("record.get", [src], [old_t], {"key": key}, loc=op.loc)
+        get.parent = block
+        return [get] + self._rc("release", get.results[0], block, op)
 
     def _rc(self, what: str, v: Value, block: Block, near: Operation | None) -> list[Operation]:
         """`what` ("retain" or "release") of every reference `v` holds."""
@@ -169,6 +208,13 @@ class _Ownership:
             op.parent = block
             return [op]
         out: list[Operation] = []
+        if isinstance(t, RecordType):
+            for key, e in zip(t.keys, t.types):
+                if _counted(e):
+                    get = Operation("record.get", [v], [e], {"key": key}, loc=loc)
+                    get.parent = block
+                    out += [get] + self._rc(what, get.results[0], block, near)
+            return out
         assert isinstance(t, TupleType)
         for i, e in enumerate(t.elements):
             if _counted(e):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ember.ir.errors import DifferentiationError
-
 from tests.autodiff.test_forward_util import check_jvp, derive_jvp
 
 
@@ -73,11 +71,17 @@ def test_tuple_of_arrays():
     assert abs(tan - (np.dot(tx, y) + np.dot(x, ty) + tx.sum())) < 1e-12
 
 
-def test_dict_of_arrays_is_a_runtime_dict_without_derivative():
-    # a dict of arrays is a run-time dict (records hold scalars and tuples): no tangent
-    x = np.ones(3)
-    with pytest.raises(DifferentiationError, match="'d'"):
-        derive_jvp(dict_of_arrays, ({"x": x, "y": x}, 2.0), (0,))
+def test_dict_of_arrays_is_a_record_with_a_dict_tangent():
+    # a dict with str-literal keys holding arrays is a record: its tangent is a dict of
+    # arrays with the same keys
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=3), rng.normal(size=3)
+    tx, ty = rng.normal(size=3), rng.normal(size=3)
+    t = derive_jvp(dict_of_arrays, ({"x": x, "y": y}, 2.0), (0, 1))
+    out, tan = t({"x": x, "y": y}, 2.0, {"x": tx, "y": ty}, 0.5)
+    assert abs(out - dict_of_arrays({"x": x, "y": y}, 2.0)) < 1e-12
+    want = (np.dot(tx, y) + np.dot(x, ty)) * 2.0 + (x * y).sum() * 0.5 + tx[0]
+    assert abs(tan - want) < 1e-12
 
 
 def complex_array(z, x):

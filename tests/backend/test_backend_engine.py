@@ -75,3 +75,29 @@ def test_invalid_llvm_ir_is_reported_not_fatal():
 
     with pytest.raises(LoweringError, match="invalid LLVM IR"):
         Engine("define i32 @f() {\nentry:\n  ret i64 0\n}\n")
+
+
+
+def horner_ones(x, n):
+    s = 0.0
+    for _ in range(n):
+        s = s * x + 1.0
+    return s
+
+
+def test_unroll_option_changes_only_the_code_shape():
+    from ember.compiler import _infer, untyped_ir
+    from ember.ir.passes import optimize
+    from ember.ir.types import F64
+
+    def build(opts):
+        m, entry = _infer(untyped_ir(horner_ones), (F64, I64), {})
+        cf = compile_module(optimize(m, entry), entry, opts)
+        return cf, cf.make_callable(None)
+
+    full, f_full = build({})
+    lean, f_lean = build({"unroll": False})
+    for x, n in ((0.5, 0), (0.5, 3), (1.0001, 1000), (-0.9, 37)):
+        assert f_full(x, n) == f_lean(x, n) == horner_ones(x, n)
+    # the serial float recurrence is not vectorized: only the runtime unroller grows it
+    assert len(lean.llvm_ir_optimized) < len(full.llvm_ir_optimized)

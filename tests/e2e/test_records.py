@@ -170,14 +170,19 @@ def test_dict_argument_missing_key_is_compile_time_key_error():
     assert "'n'" in str(e.value) and "p[\"n\"]" in str(e.value)
 
 
-def test_dict_argument_that_cannot_be_a_record_is_a_runtime_dict():
-    # array values or other keys: a runtime dict (docs/containers.md, Dicts, Arguments),
-    # whose values must then have one type
+def test_dict_argument_with_array_values_is_a_record():
+    # array values (tests/e2e/test_records_arrays.py has more); other keys: a runtime dict
+    # (docs/containers.md, Dicts, Arguments), whose values must then have one type
     import numpy as np
-    with pytest.raises(TypeError, match="values of mixed types"):
-        ember.jit(passes_through)({"a": np.zeros(2), "b": 1.0})
+    d = {"a": np.zeros(2), "b": 1.0}
+    fast = ember.jit(passes_through)
+    got, want = fast(d), passes_through(d)
+    assert isinstance(list(fast.overloads)[0][0], RecordType)
+    assert got[1] == want[1] and all(np.array_equal(got[0][k], want[0][k]) for k in want[0])
     d = {"a": np.ones(2), "b": np.arange(2.0)}
     assert ember.jit(array_values)(d) == array_values(d)
+    with pytest.raises(TypeError, match="values of mixed types"):
+        ember.jit(passes_through)({"a": {"x": 1.0}, "b": 1.0})  # a nested dict: not a record
 
 
 def array_values(p):

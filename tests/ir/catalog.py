@@ -46,6 +46,7 @@ SIGNATURES.update({
     "cf.poison": ([], [VEC], {}),
     "tuple.make": ([F64, I64], [PAIR], {}),
     "tuple.get": ([PAIR], [I64], {"index": 1}),
+    "none.make": ([], [NONE], {}),
     "array.dim": ([MAT], [I64], {"axis": 1}),
     "array.load": ([MAT, I64, I64], [F64], {}),
     "array.store": ([F64, MAT, I64, I64], [], {}),
@@ -144,7 +145,8 @@ def generic_func(name: str, typed: bool) -> FuncOp:
                [f"a{i}" for i in range(len(operands))], _loc(1))
     b = Builder(f.body.block, _loc(2))
     op = b.op(name, f.args, results, attrs, names=["r"] * len(results))
-    b.op("func.return", op.results[:1])
+    # a none result (none.make) is returned as a function returning none: no operand
+    b.op("func.return", [r for r in op.results[:1] if r.type != NONE])
     return f
 
 
