@@ -10,16 +10,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from tests.autodiff.harness import central_difference
-
-
-def fresh(v: Any) -> Any:
-    if isinstance(v, np.ndarray):
-        return np.copy(v)
-    if isinstance(v, tuple):
-        return tuple(fresh(x) for x in v)
-    if isinstance(v, dict):
-        return {k: fresh(x) for k, x in v.items()}
-    return v
+from tests.autodiff.test_reverse_util import fresh
 
 
 def _replace(x: Any, path: tuple, v: Any) -> Any:
