@@ -4,7 +4,8 @@ Each rule gets (fw, op, new): the original op and its primal copy (whose results
 primal results, reused so nothing is computed twice), and returns the result tangents.
 A None operand tangent is a zero and generates no code. Conventions (docs/autodiff.md):
 pow follows JAX (d/dx = y * x**(y-1), d/dy = log(x) * x**y with log(0) taken as 0);
-floor division has derivative 0; Python's % has d/dx = 1, d/dy = -(x // y).
+floor division has derivative 0; Python's % has d/dx = 1, d/dy = -(x // y); NumPy's
+maximum/minimum split a tie 0.5 / 0.5 and give 0 to both at nan (JAX's _balanced_eq).
 """
 from __future__ import annotations
 
@@ -108,6 +109,27 @@ def _floormodf(fw: Forward, op: Operation, new: Operation) -> list[Tangent]:
         return [tx]
     q = fw.em.op("arith.floordivf", [x, y], x.type)
     return [add(fw, tx, neg(fw, mul(fw, ty, q)))]
+
+
+@rule("arith.maximumf", "arith.minimumf")
+def _max_min_f(fw: Forward, op: Operation, new: Operation) -> list[Tangent]:
+    x, y, tx, ty = _binary(fw, op)
+    wx, wy = tie_weights(fw.em.op, fw.em.const, x, y, new.results[0])
+    return [add(fw, mul(fw, tx, wx), mul(fw, ty, wy))]
+
+
+def tie_weights(op, const, x: Value, y: Value, z: Value) -> tuple[Value, Value]:
+    """JAX's _balanced_eq for z = maximum/minimum(x, y): the weight of x is 1 where z == x
+    only, 0.5 where z equals both (a tie), 0 where z == y only or z is nan (so is y's).
+    `op(name, operands, type, **attrs)` and `const(value, type)` emit (shared with reverse
+    mode, which passes its own emitters)."""
+    t = x.type
+    ex = op("arith.cmpf", [x, z], BOOL, predicate="oeq")
+    ey = op("arith.cmpf", [y, z], BOOL, predicate="oeq")
+    half, one, zero = const(0.5, t), const(1.0, t), const(0.0, t)
+    wx = op("arith.select", [ex, op("arith.select", [ey, half, one], t), zero], t)
+    wy = op("arith.select", [ey, op("arith.select", [ex, half, one], t), zero], t)
+    return wx, wy
 
 
 @rule("arith.select")

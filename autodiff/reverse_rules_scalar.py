@@ -1,12 +1,13 @@
 """Reverse-mode rules for float arithmetic and math functions: adj(operand) += adj(result)
 times the partial derivative. Conventions at kinks are those forward mode measured with
 JAX (docs/autodiff.md): d|x| at 0 is +1, a select (max/min) gives everything to the
-operand chosen, floor/ceil/trunc/round have derivative 0, sqrt at 0 gives inf, d(x**y)/dy
+operand chosen, NumPy's maximum/minimum (arith.maximumf/minimumf) split a tie 0.5 / 0.5, floor/ceil/trunc/round have derivative 0, sqrt at 0 gives inf, d(x**y)/dy
 takes log(0) as 0."""
 from __future__ import annotations
 
 import math
 
+from ember.autodiff.forward_arith import tie_weights
 from ember.autodiff.reverse_sweep import Sweep, rule
 from ember.ir.core import Operation, Value
 from ember.ir.types import BOOL
@@ -124,6 +125,17 @@ def _pow(sw: Sweep, op: Operation, adjs: list) -> None:
     if _want(sw, op.operands[1]):
         safe = _sel(sw, _cmp(sw, "oeq", x, zero), one, x)
         sw.acc(op.operands[1], _mul(sw, g, sw.f("math.log", safe), sw.p(op.result)))
+
+
+@rule("arith.maximumf", "arith.minimumf")
+def _max_min_f(sw: Sweep, op: Operation, adjs: list) -> None:
+    """NumPy's maximum/minimum as JAX: a tie splits 0.5 / 0.5, a nan gives 0 to both."""
+    x, y = _args(sw, op)
+    wx, wy = tie_weights(sw.v, sw.const, x, y, sw.p(op.result))
+    if _want(sw, op.operands[0]):
+        sw.acc(op.operands[0], _mul(sw, adjs[0], wx))
+    if _want(sw, op.operands[1]):
+        sw.acc(op.operands[1], _mul(sw, adjs[0], wy))
 
 
 @rule("arith.select")

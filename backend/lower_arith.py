@@ -1,4 +1,5 @@
-"""Straightforward arith ops, casts, select and tuples: one LLVM instruction each.
+"""Straightforward arith ops, casts, select and tuples: one LLVM instruction each (NumPy's
+float maximum/minimum: three).
 
 The ops whose Python semantics need more than one instruction (floor division,
 shifts by >= width, powers, int-vs-float comparison) are in lower_pyarith.py.
@@ -47,6 +48,17 @@ def _float_binary(fl: FuncLowering, op: Operation) -> None:
 @lowers("arith.negf")
 def _negf(fl: FuncLowering, op: Operation) -> None:
     fl.set_result(op, fl.builder.fneg(fl.get(op.operands[0])))
+
+
+@lowers("arith.maximumf", "arith.minimumf")
+def _max_min_f(fl: FuncLowering, op: Operation) -> None:
+    """NumPy's x if isnan(x) or x > y else y (< for min). Not llvm.maximum: that orders
+    -0.0 below 0.0 where NumPy returns y on the tie. The inner select is the pattern x86's
+    maxsd/minsd match."""
+    a, b = fl.operands(op)
+    bd = fl.builder
+    better = bd.fcmp_ordered(">" if op.name == "arith.maximumf" else "<", a, b)
+    fl.set_result(op, bd.select(bd.fcmp_unordered("uno", a, a), a, bd.select(better, a, b)))
 
 
 @lowers("arith.powf")

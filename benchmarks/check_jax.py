@@ -61,6 +61,14 @@ def e_select(x):
     return x * x if x > 0 else -x
 
 
+def e_select_ge(x):
+    return x * x if x >= 0 else -x
+
+
+def e_relu(x):
+    return max(x, 0.0) + 2.0 * max(0.0, x)
+
+
 def e_np_max_min(x, y):
     return np.maximum(x, y) + 2.0 * np.minimum(x, y)
 
@@ -77,6 +85,8 @@ KINKS = [
     ("rounding", e_rounding, lambda x: jnp.floor(x) + jnp.ceil(x) + jnp.trunc(x) + jnp.round(x) + x,
      (2.5,)),
     ("where at 0", e_select, lambda x: jnp.where(x > 0, x * x, -x), (0.0,)),
+    ("where >= at 0", e_select_ge, lambda x: jnp.where(x >= 0, x * x, -x), (0.0,)),
+    ("relu by max", e_relu, lambda x: max(x, 0.0) + 2.0 * max(0.0, x), (0.0,)),
     ("np.maximum/minimum tie", e_np_max_min, lambda x, y: jnp.maximum(x, y) + 2.0 * jnp.minimum(x, y),
      (1.5, 1.5)),
     ("np.clip at lo", e_np_clip, jnp.clip, (0.0, 0.0, 1.0)),

@@ -16,6 +16,9 @@ arith.floordivsi/floormodsi     (iN, iN) -> iN      Python // and % (floor); div
 arith.addf/subf/mulf/divf       (fN, fN) -> fN      IEEE (divisor != 0 guarded by cf.assert)
 arith.floordivf/floormodf       (fN, fN) -> fN      CPython float // and % (sign of divisor, -0.0 rules)
 arith.negf                      fN -> fN
+arith.maximumf/minimumf         (fN, fN) -> fN      NumPy's maximum/minimum: x if isnan(x) or x > y
+                                                    (< for min) else y: nan propagates from either,
+                                                    ties (0.0 vs -0.0) give y; derivative splits ties
 arith.andi/ori/xori             (T, T) -> T         T int or bool
 arith.shli/shrsi                (iN, iN) -> iN      count >= 0 (guarded); count >= N gives Python's
                                                     value truncated to N bits (shl: 0, shr: 0 or -1)
@@ -536,6 +539,8 @@ for _n in ("addi", "subi", "muli", "floordivsi", "floormodsi", "shli", "shrsi", 
 for _n in ("addf", "subf", "mulf", "divf", "floordivf", "floormodf", "powf"):
     _def(f"arith.{_n}", 2, 1, check=_same("f"))
 _def("arith.negf", 1, 1, check=_same("f"))
+for _n in ("maximumf", "minimumf"):  # np.maximum/np.minimum (typeinfer/array_ufuncs.py)
+    _def(f"arith.{_n}", 2, 1, check=_same("f"))
 for _n in ("andi", "ori", "xori"):
     _def(f"arith.{_n}", 2, 1, check=_same("iub"))
 _def("arith.cmpi", 2, 1, attrs=("predicate",),

@@ -176,6 +176,13 @@ def _powf(e: Emitter, op: Operation) -> ast.expr:
     return call(attr(name("libm"), "pow"), *e.uses(op.operands))  # C pow(), never complex
 
 
+@emits("arith.maximumf", "arith.minimumf")
+def _max_min_f(e: Emitter, op: Operation) -> ast.expr:
+    # the op is NumPy's (nan from either side, ties give the second): call it on the scalars
+    fn = "maximum" if op.name == "arith.maximumf" else "minimum"
+    return call(attr(name("np"), fn), *e.uses(op.operands))
+
+
 @emits("arith.select")
 def _select(e: Emitter, op: Operation) -> ast.expr:
     c, a, b = e.uses(op.operands)

@@ -33,7 +33,7 @@ from ember.ir.core import Block, Operation, Region, Value
 from ember.ir.errors import TypingError
 from ember.ir.types import BOOL, F64, I64, U64, ArrayType, ScalarType, Type
 
-from .array_ufuncs import compare, element, np_cast, truth
+from .array_ufuncs import compare, element, np_cast, pick_float, truth
 from .emit import Emitter
 
 KINDS = ("sum", "prod", "min", "max", "mean", "var", "std", "argmin", "argmax", "all", "any",
@@ -191,6 +191,8 @@ def _combiner(em: Emitter, kind: str, dt: ScalarType) -> Callable[[Value, Value]
         name = "arith.andi" if kind == "all" else "arith.ori"
         return lambda acc, x: em.op(name, [acc, truth(em, x)], BOOL)
     if kind in ("min", "max"):
+        if dt.is_float:  # a select: the derivative goes wholly to the element picked
+            return lambda acc, x: pick_float(em, _UFUNC[kind], acc, x)
         return lambda acc, x: element(em, _UFUNC[kind], [acc, x], dt)
     if kind in ("sum", "mean", "cumsum"):
         name = "complex.add" if dt.is_complex else "arith.addf" if dt.is_float else "arith.addi"

@@ -14,7 +14,8 @@ complex_ufuncs.py for the functions it lists; any other is a TypingError.
 `element(em, fn, xs, ins, out)` emits the typed ops computing one result element from
 operands already cast to the loop's input types, with NumPy's scalar semantics (no
 cf.assert, no math.check): IEEE float division, int // 0 == 0 and int % 0 == 0, nan
-propagating maximum/minimum, nan ignoring fmax/fmin, sign(nan) = nan, rint rounds half to
+propagating maximum/minimum (float: arith.maximumf/minimumf, whose derivative splits ties as
+JAX's; clip is minimumf(hi, maximumf(lo, x)) as jnp.clip), nan ignoring fmax/fmin, sign(nan) = nan, rint rounds half to
 even, shifts by >= the width give 0 (or -1), abs(MIN) wraps, exact int64-vs-uint64
 comparisons. `np_cast` is NumPy's 'unsafe' cast between element types (float -> int
 truncates toward zero; nan, inf and values outside int64 give INT64_MIN as NumPy does on
@@ -349,17 +350,27 @@ def _float_element(em: Emitter, fn: str, xs: list[Value], t: ScalarType) -> Valu
         inner = em.select(em.cmpf("oeq", x, zero), zero, x)  # nan stays nan
         return em.select(em.cmpf("ogt", x, zero), one,
                          em.select(em.cmpf("olt", x, zero), em.const(-1.0, t), inner))
-    if fn in ("maximum", "minimum", "fmax", "fmin"):
-        y = xs[1]
-        cmp = em.cmpf("oge" if fn in ("maximum", "fmax") else "ole", x, y)
-        nan = em.fpred("isnan", x if fn in ("maximum", "minimum") else y)
-        return em.select(em.or_(cmp, nan), x, y)
+    if fn in ("maximum", "minimum"):
+        # an op of its own, not a select: its derivative splits ties 0.5 / 0.5 as JAX's
+        return em.op("arith.maximumf" if fn == "maximum" else "arith.minimumf", xs, t)
+    if fn in ("fmax", "fmin"):
+        return pick_float(em, fn, x, xs[1])
     if fn == "clip":
+        # JAX's min(hi, max(lo, x)); with NumPy's maximum/minimum (ties give the second
+        # operand) that is NumPy's clip: nan from any operand, a tie keeps x
         lo, hi = xs[1], xs[2]
-        # NumPy's _NPY_CLIP: min(max(x, lo), hi) where max(a, b) = isnan(a) ? a : (a > b ? a : b)
-        m = em.select(em.fpred("isnan", x), x, em.select(em.cmpf("ogt", x, lo), x, lo))
-        return em.select(em.fpred("isnan", m), m, em.select(em.cmpf("olt", m, hi), m, hi))
+        m = em.op("arith.maximumf", [lo, x], t)
+        return em.op("arith.minimumf", [hi, m], t)
     raise AssertionError(f"numpy.{fn} has no float element rule")
+
+
+def pick_float(em: Emitter, fn: str, x: Value, y: Value) -> Value:
+    """max/min of floats as a select (the derivative goes wholly to the operand picked; ties
+    and nans pick x for maximum/minimum, the non-nan operand for fmax/fmin). np.max/np.min
+    reductions combine with this (array_reduce.py)."""
+    cmp = em.cmpf("oge" if fn in ("maximum", "fmax") else "ole", x, y)
+    nan = em.fpred("isnan", x if fn in ("maximum", "minimum") else y)
+    return em.select(em.or_(cmp, nan), x, y)
 
 
 def _int_element(em: Emitter, fn: str, xs: list[Value], t: ScalarType) -> Value:

@@ -165,6 +165,8 @@ _FLOAT_EXACT: dict[str, Callable[[float, float], float | None]] = {
     "arith.subf": lambda a, b: a - b,
     "arith.mulf": lambda a, b: a * b,
     "arith.divf": _divf,
+    "arith.maximumf": lambda a, b: a if math.isnan(a) or a > b else b,
+    "arith.minimumf": lambda a, b: a if math.isnan(a) or a < b else b,
 }
 _FLOAT_F64: dict[str, Callable[[float, float], float | None]] = {
     "arith.floordivf": _floordivf,

@@ -22,7 +22,8 @@ SIGNATURES: dict[str, tuple[list[Type], list[Type], dict]] = {}
 for _n in ("addi", "subi", "muli", "floordivsi", "floormodsi", "shli", "shrsi", "powi",
            "andi", "ori", "xori"):
     SIGNATURES[f"arith.{_n}"] = ([I64, I64], [I64], {})
-for _n in ("addf", "subf", "mulf", "divf", "floordivf", "floormodf", "powf"):
+for _n in ("addf", "subf", "mulf", "divf", "floordivf", "floormodf", "powf", "maximumf",
+           "minimumf"):
     SIGNATURES[f"arith.{_n}"] = ([F64, F64], [F64], {})
 SIGNATURES.update({
     "arith.negf": ([F64], [F64], {}),
