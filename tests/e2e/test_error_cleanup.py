@@ -102,3 +102,23 @@ def test_raising_calls_do_not_leak(fn, good, bad):
     assert rt.live_blocks() == before
     text = fast.inspect_ir("optimized")
     assert print_module(parse_module(text)) == text
+
+
+def handler_ignores_the_body_array(n, bad):
+    total = 0.0
+    try:
+        a = np.arange(float(n))
+        total = a[bad] * 2.0
+    except IndexError:
+        total = -1.0
+    return total
+
+
+def test_try_body_array_the_handler_does_not_read_is_released():
+    fast = ember.jit(handler_ignores_the_body_array)
+    for args in ((4, 1), (4, 9)):
+        assert outcome(fast, args) == outcome(handler_ignores_the_body_array, args)
+    before = rt.live_blocks()
+    for _ in range(30):
+        fast(4, 9)
+    assert rt.live_blocks() == before
