@@ -22,6 +22,8 @@ from __future__ import annotations
 import ctypes
 import struct
 
+from ember.ir.messages import PERCENT_VALUE, VALUE_ARGUMENT, regroup, split_shape
+
 MATH_DOMAIN = ("ValueError", "math domain error")
 MATH_RANGE = ("OverflowError", "math range error")
 
@@ -52,29 +54,6 @@ def _str_value(address: int, nbytes: int) -> str:
     return ctypes.string_at(address, nbytes).decode("utf-8", "surrogatepass")
 
 
-# Starts a template whose one value is the exception's argument itself (frontend/raises.py).
-VALUE_ARGUMENT = "\x1e"
-# Starts (and ends) the tuple shape of a typed message (typeinfer/tuple_raise.py): the
-# slots hold the leaves of tuple values, and the shape regroups them, one item per
-# message value: "." a leaf, "(...)" a tuple of the items inside, e.g. ".(.(..))".
-TUPLE_MARK = "\x1d"
-# Marks the field of `fmt % x` (frontend/raises.py); dropped before formatting.
-PERCENT_VALUE = "\x1c"
-
-
-def _regroup(shape: str, leaves: list[object]) -> list[object]:
-    """The message values: `leaves` (in order) grouped into tuples as `shape` says."""
-    stack: list[list[object]] = [[]]
-    it = iter(leaves)
-    for c in shape:
-        if c == ".":
-            stack[-1].append(next(it))
-        elif c == "(":
-            stack.append([])
-        else:  # ")"
-            done = tuple(stack.pop())
-            stack[-1].append(done)
-    return stack[0]
 
 
 def python_message(fmt: str, args: list[int]) -> str | tuple:
@@ -91,9 +70,9 @@ def python_message(fmt: str, args: list[int]) -> str | tuple:
             else:
                 values.append(_slot_value(k, args[j]))
                 j += 1
-        if template.startswith(TUPLE_MARK):
-            shape, template = template[1:].split(TUPLE_MARK, 1)
-            values = _regroup(shape, values)
+        shape, template = split_shape(template)
+        if shape is not None:
+            values = regroup(shape, values, tuple)
         if template.startswith(VALUE_ARGUMENT):
             return (values[0],)
         return template.replace(PERCENT_VALUE, "").format(*values)

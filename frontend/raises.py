@@ -22,19 +22,13 @@ import builtins
 import re
 
 from ember.ir.core import FuncOp, Value
+from ember.ir.messages import PERCENT_VALUE, VALUE_ARGUMENT
 
 _SPEC = re.compile(r"([<>^]?)([+\- ]?)(0?)(\d*)([,_]?)(\.\d+)?([dfFeEgG%]?)")
 _PERCENT = re.compile(r"%(?P<flags>[-+ #0]*)(?P<width>\*|\d+)?(?:\.(?P<prec>\*|\d+))?(?P<type>.?)")
 _CONVERSIONS = {-1: "", 115: "!s", 114: "!r", 97: "!a"}
 
 Message = tuple[str, list[Value]]
-# Starts the template of `raise E(value)` with a value that is not a message (never in user
-# text): the runtime makes E(value) rather than E(str(value)) (backend/errors_table.py).
-VALUE_ARGUMENT = "\x1e"
-# Precedes the field of `fmt % x` with x not a tuple literal (never in user text): CPython
-# takes a tuple x as the argument list, so typeinfer/tuple_raise.py rejects a tuple there;
-# the runtime drops the mark (backend/errors_table.py).
-PERCENT_VALUE = "\x1c"
 # backend/runtime_helpers.ERR_ARG_SLOTS: how many values the runtime keeps for a message.
 MAX_VALUES = 16
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 
+from ember.ir.messages import PERCENT_VALUE, VALUE_ARGUMENT, regroup, split_shape
 from ember.ir.core import Block, Operation, Value
 from ember.ir.opdefs import is_pure
 from ember.ir.pysource_base import Emitter, emits, identifier
@@ -20,9 +21,6 @@ from ember.ir.types import ScalarType
 # Marks of cf.raise templates (frontend/raises.py, typeinfer/tuple_raise.py): the value
 # itself is the exception's argument; the tuple shape regrouping the operands; the field of
 # `fmt % x` (dropped).
-_VALUE_ARGUMENT = "\x1e"
-_TUPLE_MARK = "\x1d"
-_PERCENT_VALUE = "\x1c"
 
 
 # ---- functions ---------------------------------------------------------------------------
@@ -83,37 +81,21 @@ def _cf_raise(e: Emitter, op: Operation) -> None:
     exc = str(op.attributes["exc"])
     # NumPy scalars print as CPython's numbers except under !r / !a
     plain = "!r" not in template and "!a" not in template
-    values = [_python_value(e, v, plain and not template.startswith(_VALUE_ARGUMENT))
+    values = [_python_value(e, v, plain and not template.startswith(VALUE_ARGUMENT))
               for v in op.operands]
-    if template.startswith(_TUPLE_MARK):
-        shape, template = template[1:].split(_TUPLE_MARK, 1)
-        values = _regroup(shape, values)
-    if template.startswith(_VALUE_ARGUMENT):
+    shape, template = split_shape(template)
+    if shape is not None:
+        values = regroup(shape, values, lambda items: ast.Tuple(elts=items, ctx=ast.Load()))
+    if template.startswith(VALUE_ARGUMENT):
         e.emit(ast.Raise(exc=call(exc, values[0]), cause=None), op)
         return
-    template = template.replace(_PERCENT_VALUE, "")
+    template = template.replace(PERCENT_VALUE, "")
     if values:
         message: ast.expr | None = _format(template, values)
     else:
         text = template.replace("{{", "{").replace("}}", "}")
         message = ast.Constant(value=text) if text else None
     e.emit(_raise(exc, message), op)
-
-
-def _regroup(shape: str, leaves: list[ast.expr]) -> list[ast.expr]:
-    """The message values: the operands grouped into tuples as the shape says ("." one
-    value, "(...)" a tuple of the items inside)."""
-    stack: list[list[ast.expr]] = [[]]
-    it = iter(leaves)
-    for c in shape:
-        if c == ".":
-            stack[-1].append(next(it))
-        elif c == "(":
-            stack.append([])
-        else:
-            done = stack.pop()
-            stack[-1].append(ast.Tuple(elts=done, ctx=ast.Load()))
-    return stack[0]
 
 
 @emits("cf.poison")

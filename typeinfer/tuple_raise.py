@@ -16,6 +16,7 @@ from __future__ import annotations
 import string
 
 from ember.ir.core import Operation, Value
+from ember.ir.messages import PERCENT_VALUE, TUPLE_MARK
 from ember.ir.types import F64, I64, STR, ScalarType, TupleType, Type
 
 from .emit import Emitter
@@ -25,10 +26,6 @@ from .rules import fail, wrap
 from .static import runtime_value
 from .strings import is_str
 
-# backend/errors_table.TUPLE_MARK (typeinfer does not import the backend)
-TUPLE_MARK = "\x1d"
-# frontend/raises.PERCENT_VALUE
-PERCENT_VALUE = "\x1c"
 # backend/runtime_helpers.ERR_ARG_SLOTS: a str takes two of them (address, size).
 _SLOTS = 16
 
