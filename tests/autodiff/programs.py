@@ -34,3 +34,28 @@ def chain_energy(x, k, n_iter):
         t *= 0.5 * math.tanh(e)
         n_iter -= 1
     return e + t
+
+
+def early_exits(x, n):
+    s = 0.0
+    for i in range(n):
+        if i % 3 == 1:
+            continue
+        if s > 4.0:
+            break
+        s += x * x + i
+    k = 0
+    while True:
+        k += 1
+        s = s * 0.9 + x
+        if k >= n:
+            return s * x
+    return 0.0
+
+
+def overwritten(x, n):
+    y = x.copy()
+    for k in range(n):
+        for i in range(1, y.shape[0]):
+            y[i] = y[i] * 0.5 + y[i - 1] * y[i - 1] * 0.3
+    return y.sum()

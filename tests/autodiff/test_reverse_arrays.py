@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tests.autodiff.test_reverse_util import check_vjp
+from tests.autodiff.programs import overwritten
 
 
 def elementwise_out(x):
@@ -20,14 +21,6 @@ def elementwise_out(x):
     for i in range(x.shape[0]):
         s += out[i] * out[i]
     return s
-
-
-def overwritten(x, n):
-    y = x.copy()
-    for k in range(n):
-        for i in range(1, y.shape[0]):
-            y[i] = y[i] * 0.5 + y[i - 1] * y[i - 1] * 0.3
-    return y.sum()
 
 
 def accumulate(x, w):

@@ -16,7 +16,7 @@ from ember.ir.passes import optimize
 from ember.ir.verifier import verify_module
 from ember.typeof import typeof
 from tests.autodiff.test_reverse_util import check_vjp
-from tests.autodiff.programs import chain_energy
+from tests.autodiff.programs import chain_energy, early_exits
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -83,23 +83,6 @@ def test_nested_triangular_loops():
 def test_negative_step_range():
     check_vjp(stepped, (0.3, -3, 9), (0,), 1.0)
     check_vjp(stepped, (0.3, 9, 3), (0,), 1.0)     # empty range
-
-
-def early_exits(x, n):
-    s = 0.0
-    for i in range(n):
-        if i % 3 == 1:
-            continue
-        if s > 4.0:
-            break
-        s += x * x + i
-    k = 0
-    while True:
-        k += 1
-        s = s * 0.9 + x
-        if k >= n:
-            return s * x
-    return 0.0
 
 
 def test_break_continue_early_return():

@@ -14,6 +14,7 @@ from ember.compiler import compile_derivative
 from ember.ir.pysource import func_to_python, func_to_source
 from ember.typeof import typeof
 from tests.ir.test_pysource import exact, outcome
+from tests.autodiff.programs import early_exits, overwritten
 
 
 def chain_energy(x, k):
@@ -36,23 +37,6 @@ def helper(a, b):
 
 def calls(x, y):
     return helper(x, y) * helper(y, x) + max(x, y)
-
-
-def early_exits(x, n):
-    s = 0.0
-    for i in range(n):
-        if i % 3 == 1:
-            continue
-        if s > 4.0:
-            break
-        s += x * x + i
-    k = 0
-    while True:
-        k += 1
-        s = s * 0.9 + x
-        if k >= n:
-            return s * x
-    return 0.0
 
 
 def while_nested(x, tol):
@@ -80,14 +64,6 @@ def loops_in_branches(x, y, n):
             s = s * x + 0.1
             k += 1
     return s
-
-
-def overwritten(x, n):
-    y = x.copy()
-    for k in range(n):
-        for i in range(1, y.shape[0]):
-            y[i] = y[i] * 0.5 + y[i - 1] * y[i - 1] * 0.3
-    return y.sum()
 
 
 def reductions(x):
