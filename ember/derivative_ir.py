@@ -174,19 +174,26 @@ def _out_only(m: Module, entry: str, out_t: Type) -> str:
     return f.name
 
 
+def _differentiable(fe: FuncOp, mode: str, qualname: str) -> tuple[list[int], Type]:
+    """The arguments `fe` has a derivative with respect to, and its result's tangent type;
+    DifferentiationError when there is neither."""
+    wrt = [i for i, t in enumerate(fe.arg_types) if tangent_type(t) is not None]
+    if not wrt:
+        raise DifferentiationError(f"ember.{mode}: {qualname} has no differentiable argument "
+                                   "(all are ints, bools or strs)", fe.loc)
+    TR = tangent_type(fe.return_type)
+    if TR is None:
+        raise DifferentiationError(f"ember.{mode}: the result of {qualname} ({fe.return_type}) "
+                                   "has no derivative (ints, bools and strs carry none)", fe.loc)
+    return wrt, TR
+
+
 def jvp_transform(m: Module, entry: str, qualname: str, plan: Plan) -> str:
     """jvp of `entry` with respect to every differentiable argument; the wrapper takes the
-    tangents as leaves and returns (out, tangent_out), or (out, *leaves) when T(R) has holes."""
+    tangents as leaves and returns (out, tangent_out)."""
     fe = m[entry]
     arg_types, R = list(fe.arg_types), fe.return_type
-    wrt = [i for i, t in enumerate(arg_types) if tangent_type(t) is not None]
-    if not wrt:
-        raise DifferentiationError(f"ember.jvp: {qualname} has no differentiable argument "
-                                   "(all are ints, bools or strs)", fe.loc)
-    TR = tangent_type(R)
-    if TR is None:
-        raise DifferentiationError(f"ember.jvp: the result of {qualname} ({R}) has no "
-                                   "derivative (ints, bools and strs carry none)", fe.loc)
+    wrt, TR = _differentiable(fe, "jvp", qualname)
     derived = _autodiff("jvp")(m, entry, wrt)
     leaf_types = [tangent_type(leaf_type(arg_types[i], p))
                   for i in wrt for p in diff_paths(arg_types[i])]
@@ -210,14 +217,7 @@ def vjp_transform(m: Module, entry: str, qualname: str, plan: Plan) -> str:
     output cotangent as leaves and returns the leaves of the gradients (one flat tuple)."""
     fe = m[entry]
     arg_types, R = list(fe.arg_types), fe.return_type
-    wrt = [i for i, t in enumerate(arg_types) if tangent_type(t) is not None]
-    if not wrt:
-        raise DifferentiationError(f"ember.vjp: {qualname} has no differentiable argument "
-                                   "(all are ints, bools or strs)", fe.loc)
-    TR = tangent_type(R)
-    if TR is None:
-        raise DifferentiationError(f"ember.vjp: the result of {qualname} ({R}) has no "
-                                   "derivative (ints, bools and strs carry none)", fe.loc)
+    wrt, TR = _differentiable(fe, "vjp", qualname)
     derived = _autodiff("vjp")(m, entry, wrt)
     leaf_types = [tangent_type(leaf_type(R, p)) for p in diff_paths(R)]
     names = [a.name for a in fe.args] + [f"cotangent{k}" for k in range(len(leaf_types))]
