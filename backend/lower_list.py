@@ -18,6 +18,7 @@ from . import runtime_lists as rl
 from .context import FuncLowering, LoweringError
 from .llvm_types import (ARRAY_MEMINFO, I1, I8, I64, PTR, from_mem, holds_references, mem_type,
                          size_align, to_mem)
+from .llvm_loops import counted_loop
 from .registry import lowers
 
 NO_MEMORY = ("MemoryError", "ember: out of memory growing a list")
@@ -105,18 +106,8 @@ def release_function(llmod: ir.Module, t: ListType) -> ir.Function:
 def each_item(b: ir.IRBuilder, fn: ir.Function, obj: ir.Value, t: ListType,
               lo: ir.Value, hi: ir.Value, body) -> None:
     """Run `body(builder, element)` for the elements lo <= i < hi (leaves b after the loop)."""
-    start = b.block
-    head, step, after = (fn.append_basic_block(n) for n in ("items", "item", "items_done"))
-    b.branch(head)
-    b.position_at_end(head)
-    i = b.phi(I64)
-    i.add_incoming(lo, start)
-    b.cbranch(b.icmp_signed("<", i, hi), step, after)
-    b.position_at_end(step)
-    body(b, from_mem(b, b.load(item_address(b, obj, t, i), typ=mem_type(t.elem)), t.elem))
-    i.add_incoming(b.add(i, _i64(1)), b.block)
-    b.branch(head)
-    b.position_at_end(after)
+    with counted_loop(b, lo, hi, "items") as i:
+        body(b, from_mem(b, b.load(item_address(b, obj, t, i), typ=mem_type(t.elem)), t.elem))
 
 
 # ---- ops -------------------------------------------------------------------------------

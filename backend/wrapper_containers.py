@@ -22,6 +22,7 @@ from ember.backend import runtime_helpers as rt
 from ember.backend import runtime_lists as rl
 from ember.backend.boxing import OB_SIZE_OFFSET, OB_TYPE_OFFSET
 from ember.backend.llvm_types import holds_references, mem_type, size_align, to_mem, from_mem
+from ember.backend.llvm_loops import counted_loop
 from ember.backend.lower_list import change_refs, item_address
 from ember.ir.types import DictType, ListType, RecordType, TupleType, Type
 
@@ -61,23 +62,13 @@ def unbox_list(ctx: Any, obj: ir.Value, t: ListType, unbox: Unbox) -> ir.Value:
     outer_fail = ctx.fail
     push_cleanup(ctx, lst, t)  # an item that does not unbox frees the partial list
     pyitems = ctx.field(obj, LIST_ITEMS_OFFSET, _PTR)
-    start = b.block
-    head, body, done = ctx.new_block("list_items"), ctx.new_block("list_item"), ctx.new_block("list_unboxed")
-    b.branch(head)
-    b.position_at_end(head)
-    i = b.phi(_I64)
-    i.add_incoming(ir.Constant(_I64, 0), start)
-    b.cbranch(b.icmp_signed("<", i, n), body, done)
-    b.position_at_end(body)
-    item = b.load(b.gep(pyitems, [i], inbounds=True, source_etype=_PTR), typ=_PTR)
-    elem_fail = ctx.fail
-    v = unbox(ctx, item, t.elem)
-    ctx.fail = elem_fail  # the element belongs to the list from here on
-    b.store(to_mem(b, v, t.elem), item_address(b, lst, t, i))
-    b.store(b.add(i, ir.Constant(_I64, 1)), rl.field(b, lst, rl.LEN))  # freed items are all valid
-    i.add_incoming(b.add(i, ir.Constant(_I64, 1)), b.block)
-    b.branch(head)
-    b.position_at_end(done)
+    with counted_loop(b, ir.Constant(_I64, 0), n, "list_items") as i:
+        item = b.load(b.gep(pyitems, [i], inbounds=True, source_etype=_PTR), typ=_PTR)
+        elem_fail = ctx.fail
+        v = unbox(ctx, item, t.elem)
+        ctx.fail = elem_fail  # the element belongs to the list from here on
+        b.store(to_mem(b, v, t.elem), item_address(b, lst, t, i))
+        b.store(b.add(i, ir.Constant(_I64, 1)), rl.field(b, lst, rl.LEN))  # freed items are all valid
     ctx.fail = outer_fail
     push_cleanup(ctx, lst, t)  # and so does a later argument
     return lst
@@ -96,24 +87,16 @@ def box_list(ctx: Any, v: ir.Value, t: ListType, box: Box) -> ir.Value:
     b.position_at_end(made)
     pyitems = ctx.field(out, LIST_ITEMS_OFFSET, _PTR)
     bad = ctx.new_block("pylist_item_failed")
-    start = b.block
-    head, body, done = ctx.new_block("box_items"), ctx.new_block("box_item"), ctx.new_block("boxed_items")
-    b.branch(head)
-    b.position_at_end(head)
-    i = b.phi(_I64)
-    i.add_incoming(ir.Constant(_I64, 0), start)
-    b.cbranch(b.icmp_signed("<", i, n), body, done)
-    b.position_at_end(body)
-    elem = b.load(item_address(b, v, t, i), typ=mem_type(t.elem))
-    if holds_references(t.elem):  # boxing takes a reference; the list keeps its own
-        change_refs(ctx.mod, b, from_mem(b, elem, t.elem), t.elem, retain=True)
-    item = box(ctx, elem, t.elem)
-    ok = ctx.new_block("box_item_ok")
-    b.cbranch(b.icmp_unsigned("==", item, _NULL), bad, ok)
-    b.position_at_end(ok)
-    b.store(item, b.gep(pyitems, [i], inbounds=True, source_etype=_PTR))  # PyList_SET_ITEM
-    i.add_incoming(b.add(i, ir.Constant(_I64, 1)), b.block)
-    b.branch(head)
+    with counted_loop(b, ir.Constant(_I64, 0), n, "box_items") as i:
+        elem = b.load(item_address(b, v, t, i), typ=mem_type(t.elem))
+        if holds_references(t.elem):  # boxing takes a reference; the list keeps its own
+            change_refs(ctx.mod, b, from_mem(b, elem, t.elem), t.elem, retain=True)
+        item = box(ctx, elem, t.elem)
+        ok = ctx.new_block("box_item_ok")
+        b.cbranch(b.icmp_unsigned("==", item, _NULL), bad, ok)
+        b.position_at_end(ok)
+        b.store(item, b.gep(pyitems, [i], inbounds=True, source_etype=_PTR))  # PyList_SET_ITEM
+    done = b.block
     b.position_at_end(bad)
     b.call(ctx.fn("Py_DecRef"), [out])  # NULL slots are fine for list_dealloc
     change_refs(ctx.mod, b, v, t, retain=False)
@@ -156,36 +139,27 @@ def box_dict(ctx: Any, v: ir.Value, t: DictType, box: Box) -> ir.Value:
     b.position_at_end(made)
     n = b.load(rl.field(b, keys, rl.LEN), typ=_I64)
     bad = ctx.new_block("pydict_item_failed")
-    start = b.block
-    head, body, live, done = (ctx.new_block(x) for x in ("dict_entries", "dict_entry", "dict_live",
-                                                        "dict_boxed"))
-    b.branch(head)
-    b.position_at_end(head)
-    i = b.phi(_I64)
-    i.add_incoming(ir.Constant(_I64, 0), start)
-    b.cbranch(b.icmp_signed("<", i, n), body, done)
-    b.position_at_end(body)
-    nxt = ctx.new_block("dict_next")
-    h = b.load(item_address(b, hashes, hashes_t, i), typ=_I64)
-    b.cbranch(b.icmp_signed("==", h, ir.Constant(_I64, -1)), nxt, live)  # a deleted entry
-    b.position_at_end(live)
-    objs = []
-    for lst, lt in ((keys, keys_t), (vals, vals_t)):
-        mem = b.load(item_address(b, lst, lt, i), typ=mem_type(lt.elem))
-        if holds_references(lt.elem):  # boxing takes a reference; the dict keeps its own
-            change_refs(ctx.mod, b, from_mem(b, mem, lt.elem), lt.elem, retain=True)
-        obj = box(ctx, mem, lt.elem)
-        ok = ctx.new_block("dict_item_boxed")
-        b.cbranch(b.icmp_unsigned("==", obj, _NULL), bad, ok)
-        b.position_at_end(ok)
-        objs.append(obj)
-    rc = b.call(ctx.fn("PyDict_SetItem"), [out, objs[0], objs[1]])
-    for obj in objs:
-        b.call(ctx.fn("Py_DecRef"), [obj])
-    b.cbranch(b.icmp_signed("!=", rc, ir.Constant(ir.IntType(32), 0)), bad, nxt)
-    b.position_at_end(nxt)
-    i.add_incoming(b.add(i, ir.Constant(_I64, 1)), nxt)
-    b.branch(head)
+    with counted_loop(b, ir.Constant(_I64, 0), n, "dict_entries") as i:
+        live, nxt = ctx.new_block("dict_live"), ctx.new_block("dict_next")
+        h = b.load(item_address(b, hashes, hashes_t, i), typ=_I64)
+        b.cbranch(b.icmp_signed("==", h, ir.Constant(_I64, -1)), nxt, live)  # a deleted entry
+        b.position_at_end(live)
+        objs = []
+        for lst, lt in ((keys, keys_t), (vals, vals_t)):
+            mem = b.load(item_address(b, lst, lt, i), typ=mem_type(lt.elem))
+            if holds_references(lt.elem):  # boxing takes a reference; the dict keeps its own
+                change_refs(ctx.mod, b, from_mem(b, mem, lt.elem), lt.elem, retain=True)
+            obj = box(ctx, mem, lt.elem)
+            ok = ctx.new_block("dict_item_boxed")
+            b.cbranch(b.icmp_unsigned("==", obj, _NULL), bad, ok)
+            b.position_at_end(ok)
+            objs.append(obj)
+        rc = b.call(ctx.fn("PyDict_SetItem"), [out, objs[0], objs[1]])
+        for obj in objs:
+            b.call(ctx.fn("Py_DecRef"), [obj])
+        b.cbranch(b.icmp_signed("!=", rc, ir.Constant(ir.IntType(32), 0)), bad, nxt)
+        b.position_at_end(nxt)
+    done = b.block
     b.position_at_end(bad)  # a failed box or insert (out of memory): drop everything
     b.call(ctx.fn("Py_DecRef"), [out])
     change_refs(ctx.mod, b, v, t, retain=False)
