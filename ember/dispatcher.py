@@ -20,6 +20,11 @@ or dtype falls through to the next specialization or to `_fallback`.
 Before the first compile `__call__` is the plain Python method below; it stays so
 for functions with `*args` or keyword-only parameters, whose calls must be bound by
 Python's rules before the positional native convention applies.
+
+With declared signatures (`ember.jit("float64(float64[:], int64)")`) the dispatcher
+compiles them when it is made and `_fallback` compiles nothing else: it takes a call
+of other types to the declared signature that converts them (ember/eager.py) or raises
+TypeError listing the signatures; `lazy=True` compiles new signatures as usual.
 """
 from __future__ import annotations
 
@@ -28,10 +33,11 @@ import inspect
 import threading
 from typing import Any, Callable, Sequence
 
-from ember.backend.callable import build_chain
+from ember.eager import concrete, match, returns_match
 from ember.errors import CompileError
-from ember.ir.types import Type
-from ember.signature import parse_signature
+from ember.introspect import Signature, Stats
+from ember.ir.types import ArrayType, Type
+from ember.signature import Declared, parse_declared, parse_signature
 from ember.typeof import canonical, dict_params, typeof
 
 CompileFn = Callable[[Any, tuple[Type, ...], dict[str, Any]], Any]
@@ -41,10 +47,12 @@ class Dispatcher:
     """A jitted function. Construct with `Dispatcher(py_func, compile_fn, options)`;
     `compile_fn(py_func, arg_types, options)` returns an object with
     `make_callable(fallback) -> builtin` and `stage_text(stage) -> str`
-    (`ember.compiler.Specialization`)."""
+    (`ember.compiler.Specialization`). `signatures` (strings or tuples of types, see
+    ember/signature.py) are compiled at once; then, unless `lazy`, no other is."""
 
     def __new__(cls, py_func: Any = None, compile_fn: CompileFn | None = None,
-                options: dict[str, Any] | None = None) -> "Dispatcher":
+                options: dict[str, Any] | None = None, signatures: Sequence[Any] = (),
+                lazy: bool = False) -> "Dispatcher":
         if cls is Dispatcher:
             # One subclass per function: its `__call__` slot is this function's own builtin.
             name = getattr(py_func, "__name__", "function")
@@ -53,11 +61,12 @@ class Dispatcher:
         return object.__new__(cls)
 
     def __init__(self, py_func: Any, compile_fn: CompileFn,
-                 options: dict[str, Any] | None = None) -> None:
+                 options: dict[str, Any] | None = None, signatures: Sequence[Any] = (),
+                 lazy: bool = False) -> None:
         functools.update_wrapper(self, py_func)  # __name__, __qualname__, __doc__, __wrapped__
         self.__ember_function__ = py_func
         self.py_func = py_func
-        self.signatures: list[tuple[Type, ...]] = []
+        self.signatures: list[Signature] = []
         self.overloads: dict[tuple[Type, ...], Any] = {}
         self._compile_fn = compile_fn
         self._options = dict(options or {})
@@ -77,6 +86,11 @@ class Dispatcher:
         # Per signature, a builtin whose own fallback reports a bug instead of looping back.
         self._direct: dict[tuple[Type, ...], Any] = {}
         self._dict_params: frozenset[str] | None = None
+        self.declared: list[Declared] = [parse_declared(sig) for sig in signatures]
+        self._lazy = lazy
+        self._matches: dict[tuple[Type, ...], Any] = {}  # call types -> eager.Match (or None)
+        for d in self.declared:
+            self._compile_declared(d)
 
     # The slow path until a signature exists; afterwards the class attribute is a builtin.
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -88,8 +102,51 @@ class Dispatcher:
         if self._dict_params is None and any(type(v) is dict for v in values):
             self._dict_params = dict_params(self.py_func)  # runtime dicts or records (typeof.py)
         types = tuple(typeof(v, n, n in (self._dict_params or ())) for v, n in zip(values, names))
-        direct = self._direct.get(types) or self._compile(types)
+        direct = self._direct.get(types)
+        if direct is None:
+            if self.declared and not self._lazy:
+                m = self._matches.get(types)
+                if m is None:
+                    m = self._matches[types] = match(types, self.declared)
+                if m is None:
+                    raise TypeError(self._no_match(types)) from None
+                values = [v if c is None else self._converted(c, v, n)
+                          for c, v, n in zip(m.convert, values, names)]
+                types = m.types
+                direct = self._direct.get(types)
+            if direct is None:
+                direct = self._compile(types)
         return direct(*[canonical(v) for v in values])
+
+    def _converted(self, convert: Any, value: Any, name: str) -> Any:
+        try:
+            return convert(value)
+        except OverflowError as e:
+            raise OverflowError(f"{self.__qualname__}(): argument {name!r}: {e}") from None
+
+    def _compile_declared(self, d: Declared) -> None:
+        """Compile a declared signature (any-layout arrays as C-contiguous ones) and check
+        its return type."""
+        spec = self._overload(tuple(concrete(t) for t in d.args))
+        ret = getattr(spec, "return_type", None)
+        if d.ret is not None and ret is not None and not returns_match(d.ret, ret):
+            code = self.py_func.__code__
+            raise TypeError(
+                f"{code.co_filename}:{code.co_firstlineno}: {self.__qualname__}: the signature "
+                f"{d.text!r} declares the return type {d.ret}, but the function returns {ret} "
+                "for these arguments (ember does not convert results: change the declared "
+                "type, or convert in the function, e.g. return float(x))")
+
+    def _no_match(self, types: tuple[Type, ...]) -> str:
+        got = ", ".join(map(str, types))
+        sigs = "\n".join(f"    {d.text}" for d in self.declared)
+        hint = ""
+        if any(isinstance(t, ArrayType) and t.readonly for t in types):
+            hint = ("; a read-only array needs a readonly signature, e.g. "
+                    "array<f64, 1, A, readonly>")
+        return (f"{self.__qualname__}(): no declared signature takes arguments of types ({got}); "
+                f"it was compiled for:\n{sigs}\n(ember.jit(signatures, lazy=True) compiles "
+                f"other argument types on call{hint})")
 
     def _bind(self, args: tuple, kwargs: dict[str, Any]) -> list[Any]:
         """The native argument list: one value per parameter, defaults applied, *args a tuple."""
@@ -113,20 +170,28 @@ class Dispatcher:
                 raise err.with_traceback(None) from None
             direct = spec.make_callable(functools.partial(_rejected, self.__qualname__, types))
             self.overloads[types] = spec
-            self.signatures.append(types)
             self._direct[types] = direct
+            # Published last: a thread reading `signatures` finds the overload it names.
+            self.signatures.append(Signature(types, getattr(spec, "return_type", None)))
             if self._fast:
+                from ember.backend.callable import build_chain
+
                 # First compiled first: the common case is one signature, tried at once.
                 head = build_chain([self.overloads[s].make_callable for s in self.signatures],
                                    self._fallback_bound)
                 type(self).__call__ = head
             return direct
 
-    def compile(self, signature: str | Sequence[Any]) -> Any:
-        """Compile ahead of a call for `signature`: `"float,int"`, `(float, int)` or IR types."""
-        types = parse_signature(signature)
+    def _overload(self, types: tuple[Type, ...]) -> Any:
+        """The Specialization of `types`, compiled if it is new."""
         self._compile(types)
         return self.overloads[types]
+
+    def compile(self, signature: str | Sequence[Any]) -> Any:
+        """Compile ahead of a call for `signature`: `"float,int"`, `(float, int)`, Numba's
+        spelling (`"float64[::1], int64"`) or IR types. Explicit, so allowed when the
+        function was jitted with declared signatures too."""
+        return self._overload(parse_signature(signature))
 
     def inspect_ir(self, stage: str = "typed", signature: str | Sequence[Any] | None = None) -> str:
         """The printed IR of one pipeline stage ("untyped", "typed", "optimized", "llvm",
@@ -144,9 +209,10 @@ class Dispatcher:
         return "\n".join(parts)
 
     @property
-    def stats(self) -> dict[tuple[Type, ...], dict[str, float]]:
-        """Seconds spent in each compiler stage, per compiled signature."""
-        return {s: dict(self.overloads[s].stats) for s in self.signatures}
+    def stats(self) -> Stats:
+        """Seconds spent in each compiler stage, per compiled signature, with totals and
+        disk-cache hits and misses (ember/introspect.py)."""
+        return Stats({s: dict(self.overloads[s].stats) for s in list(self.signatures)})
 
     def __repr__(self) -> str:
         sigs = ", ".join("(" + ", ".join(map(str, s)) + ")" for s in self.signatures)

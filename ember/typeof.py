@@ -23,20 +23,38 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from ember.backend.boxing import BY_PYTYPE, SWAPPED_BYTEORDER, array_type_of
 from ember.ir.types import (BOTTOM, F64, I64, STR, ArrayType, DictType, ListType, RecordType,
                             ScalarType, TupleType, Type)
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 
+# NumPy and the boxing table (whose package loads llvmlite.ir) are imported by the first
+# call, not by `import ember`: `_load` binds these module globals.
+np: Any = None
+BY_PYTYPE: dict[type, Any] = {}
+SWAPPED_BYTEORDER = ""
+array_type_of: Any = None
+
+
+def _load() -> None:
+    global np, SWAPPED_BYTEORDER, array_type_of
+    import numpy
+
+    from ember.backend import boxing
+
+    SWAPPED_BYTEORDER = boxing.SWAPPED_BYTEORDER
+    array_type_of = boxing.array_type_of
+    BY_PYTYPE.update(boxing.BY_PYTYPE)
+    np = numpy  # last: the test in typeof / canonical sees a complete module
+
 
 def typeof(value: Any, param_name: str, runtime_dict: bool = False) -> Type:
     """The IR type a specialization takes for `value` passed as parameter `param_name`.
     A dict is a record unless `runtime_dict` (the function uses the parameter as a runtime
     dict: `dict_params`) or it cannot be one (keys that are not strs, array values, ...)."""
+    if np is None:
+        _load()
     box = BY_PYTYPE.get(type(value))
     if box is not None:
         if box.kind == "pylong":
@@ -219,7 +237,7 @@ def dict_params(py_func: Any) -> frozenset[str]:
     return frozenset(getattr(f, "dict_params", ()))
 
 
-def _array_type(a: np.ndarray, param_name: str) -> Type:
+def _array_type(a: Any, param_name: str) -> Type:
     t = array_type_of(a)
     if t is None:
         if a.dtype.byteorder == SWAPPED_BYTEORDER:
@@ -236,6 +254,8 @@ def _array_type(a: np.ndarray, param_name: str) -> Type:
 
 def canonical(value: Any) -> Any:
     """`value` as the exact object the wrapper unboxes (identity for table types)."""
+    if np is None:
+        _load()
     if type(value) in BY_PYTYPE:
         return value
     if isinstance(value, tuple):
