@@ -1,4 +1,6 @@
-"""Command line: `python -m ember dump path/to/file.py:func --args "float,int" --stage typed`."""
+"""Command line: `python -m ember dump path/to/file.py:func --args "float,int" --stage typed`;
+`python -m ember cache list [FOLDER]` and `python -m ember cache clear [FOLDER]` (the disk
+cache, docs/caching.md)."""
 from __future__ import annotations
 
 import argparse
@@ -38,7 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     dump.add_argument("target", help="path/to/file.py:function")
     dump.add_argument("--args", default="", help='argument types, e.g. "float,int"')
     dump.add_argument("--stage", default="typed", choices=STAGES)
+    cache = sub.add_parser("cache", help="list or clear the disk cache of cache=True functions")
+    cache.add_argument("action", choices=("list", "clear"))
+    cache.add_argument("folder", nargs="?", default=None,
+                       help="a cache folder or source tree (default: EMBER_CACHE_DIR, or the "
+                            "user cache folder and the current directory)")
     ns = parser.parse_args(argv)
+    if ns.command == "cache":
+        from ember import cache_cli
+
+        return cache_cli.list_entries(ns.folder) if ns.action == "list" else cache_cli.clear(ns.folder)
 
     import ember
 

@@ -12,7 +12,14 @@ from ember.ir.errors import (  # noqa: F401  (re-exports)
     UnsupportedSyntaxError,
 )
 
+
+class CacheWarning(UserWarning):
+    """The on-disk compile cache could not be used (e.g. a folder that cannot be
+    written): the function is compiled as usual (docs/caching.md)."""
+
+
 __all__ = [
+    "CacheWarning",
     "EmberError",
     "CompileError",
     "UnsupportedSyntaxError",
