@@ -6,6 +6,7 @@ lazily by the engine on the first compile.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from ember.ir.core import Module
@@ -23,7 +24,11 @@ def compile_module(module: Module, entry: str, options: dict[str, Any] | None = 
     the entry internal to the module (no `entry_address`); False compiles only the
     native functions, the entry exported (for tests calling `entry_address` directly).
     `unroll` (default True): False skips LLVM's partial / runtime loop unrolling (less
-    compile time, sometimes slower loops)."""
+    compile time, sometimes slower loops). `object_suffix` (str): the exported symbols get
+    this suffix and the machine code is made as an object file kept in
+    `engine.object_code`, for the disk cache (backend/object_code.py). `tiered`
+    (default True; the environment's EMBER_TIERED=0 turns it off everywhere): with a
+    wrapper, compile a quick tier now and O3 in the background (backend/tiering.py)."""
     from .engine import Engine, shared
     from .lower import lower_module
 
@@ -45,8 +50,19 @@ def compile_module(module: Module, entry: str, options: dict[str, Any] | None = 
                                     f.return_type, lowered.error_table,
                                     reflected_arguments(module, entry))
     text = str(lowered.llmod)
-    engine = Engine(text, name=entry, unroll=opts.get("unroll", True))
-    return CompiledFunction(
+    unroll = opts.get("unroll", True)
+    # Tiered (backend/tiering.py): a quick compile now, O3 in the background. Only
+    # with a wrapper (its builtins can be re-pointed; a raw entry address cannot) and
+    # not for the disk cache (it stores O3 object code).
+    tiered = (wrapper_name is not None and opts.get("object_suffix") is None
+              and opts.get("tiered", True))
+    if tiered:
+        from . import tiering
+
+        tiered = tiering.enabled()
+    engine = Engine(text, name=entry, unroll=unroll, object_suffix=opts.get("object_suffix"),
+                    domain=tiering.quick_domain() if tiered else None)
+    compiled = CompiledFunction(
         name=entry,
         llvm_ir=text,
         engine=engine,
@@ -56,3 +72,18 @@ def compile_module(module: Module, entry: str, options: dict[str, Any] | None = 
         arg_types=list(f.arg_types),
         return_type=f.return_type,
     )
+    if tiered:
+        assert wrapper_name is not None
+        # The job holds the function weakly: when it is collected before its turn, no
+        # O3 compile is made for it.
+        ref = weakref.ref(compiled)
+
+        def install(eng: Any, name: str = wrapper_name) -> None:
+            cf = ref()
+            if cf is not None:
+                cf.install(eng, name)
+
+        job = tiering.TierUp(text, entry, unroll, install, lambda: ref() is not None)
+        compiled._tier_up = job
+        tiering.schedule(job)
+    return compiled

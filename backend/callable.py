@@ -60,6 +60,16 @@ def _method_def(address: int, name: str, doc: str | None) -> PyMethodDef:
         return d
 
 
+def retarget(address: int, name: str, new_address: int) -> None:
+    """Make every builtin made from (`address`, `name`) call `new_address` instead (a
+    tiered compile's O3 wrapper, same signature). CPython reads `ml_meth` on every
+    call, under the GIL, which this write also holds."""
+    with _defs_lock:
+        d = _defs.get((address, name))
+        if d is not None:
+            d.ml_meth = new_address
+
+
 def make_builtin(address: int, name: str, fallback: object, doc: str | None = None) -> object:
     """A builtin calling the wrapper at `address` with `self` = `fallback`."""
     if not address:

@@ -14,11 +14,16 @@ added; `Engine.address` takes the original names and the text views undo the
 renaming. Once a module's code is loaded the module is taken out of the engine
 again: the machine code stays (for the life of the process, so a builtin can never
 outlive its code) and the IR belongs to its `Engine`, which prints it on demand.
+
+Tiered compilation (backend/tiering.py) adds two more *domains* beside this shared one
+(each a lock, an LLVM context, a pass pipeline and an MCJIT engine: what `Engine(...,
+domain=)` compiles with): a quick tier (-O0 code generation) and a background O3 tier
+with its own context. A collected Engine's module is disposed of under its domain's
+lock (`bury`), never by the garbage collector in whatever thread it runs.
 """
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import itertools
 import threading
 from typing import Any
@@ -63,6 +68,16 @@ class _Shared:
         empty.data_layout = self.data_layout
         # MCJIT owns this TargetMachine; it generates the code of every module.
         self.jit = llvm.create_mcjit_compiler(empty, self.new_target_machine())
+        # As a compile domain (see `Engine`): the global context, under the module lock.
+        self.lock = _lock
+        self.context = None
+        self.graveyard: list[Any] = []
+        self.live: dict[int, Any] = {}
+
+    def optimize(self, mod: Any, unroll: bool = True) -> None:
+        """LLVM's O3 pipeline with the vectorizers (in place)."""
+        pb = self.llvm.create_pass_builder(self.tm, self.pto if unroll else self.pto_no_unroll)
+        pb.getModulePassManager().run(mod, pb)
 
     def new_target_machine(self) -> Any:
         return self.target.create_target_machine(
@@ -73,8 +88,15 @@ def _register_libm(llvm: Any) -> None:
     """Resolve libm names for MCJIT by address, whatever the process's symbol visibility."""
     from .lower_math import LIBM_SYMBOLS
 
-    path = ctypes.util.find_library("m")
-    libm = ctypes.CDLL(path) if path else ctypes.CDLL(None)
+    try:
+        # glibc's soname first: find_library runs `ldconfig -p` in a subprocess (5-20 ms
+        # of a cold process's first compile).
+        libm = ctypes.CDLL("libm.so.6")
+    except OSError:
+        from ctypes.util import find_library  # imports subprocess, shutil...: only if needed
+
+        path = find_library("m")
+        libm = ctypes.CDLL(path) if path else ctypes.CDLL(None)
     for base in LIBM_SYMBOLS:
         for name in (base, base + "f"):
             try:
@@ -125,6 +147,11 @@ def load_runtime(llvm_ir: str, names: list[str], variables: tuple[str, ...] = ()
 
 
 _runtime_modules: list[Any] = []
+# Set by the disk cache (ember/disk_cache.py) when a `cache=True` function compiles:
+# `runtime_loader(make_ir, names, variables)` does what `load_runtime(make_ir(), names,
+# variables)` does, with the machine code kept on disk as an object file
+# (backend/object_code.py); `make_ir` is called only when it has to be compiled.
+runtime_loader: Any = None
 
 
 def _exported(symbols: Any) -> list[Any]:
@@ -132,17 +159,31 @@ def _exported(symbols: Any) -> list[Any]:
     return [g for g in symbols if not g.is_declaration and g.linkage.name not in ("internal", "private")]
 
 
+def bury(domain: Any) -> None:
+    """Dispose of the modules of collected engines (the caller holds `domain.lock`)."""
+    graves = domain.graveyard
+    while graves:
+        graves.pop().close()
+
+
 class Engine:
     """One compiled module: its machine code (in the shared engine) and its optimized IR."""
 
-    def __init__(self, llvm_ir: str, name: str = "ember", unroll: bool = True) -> None:
+    def __init__(self, llvm_ir: str, name: str = "ember", unroll: bool = True,
+                 object_suffix: str | None = None, domain: Any = None) -> None:
         st = shared()
         llvm = st.llvm
-        with _lock:
+        # The domain: the LLVM context, lock, pipeline and MCJIT engine this module is
+        # compiled with. By default the shared O3 one; backend/tiering.py adds a quick
+        # first tier and a background O3 tier, each with its own objects.
+        dom = st if domain is None else domain
+        self._domain = dom
+        with dom.lock:
+            bury(dom)
             # Malformed IR would abort the process inside codegen: parse and verify first
             # (the verifier costs ~0.05 ms).
             try:
-                mod = llvm.parse_assembly(llvm_ir)
+                mod = llvm.parse_assembly(llvm_ir, context=dom.context)
                 mod.verify()
             except RuntimeError as e:
                 from .context import LoweringError
@@ -151,9 +192,10 @@ class Engine:
             mod.name = name
             mod.triple = st.triple
             mod.data_layout = st.data_layout
-            pb = llvm.create_pass_builder(st.tm, st.pto if unroll else st.pto_no_unroll)
-            pb.getModulePassManager().run(mod, pb)
-            suffix = f".{next(_suffixes)}"
+            dom.optimize(mod, unroll)
+            # A cached compile (backend/object_code.py) names its symbols after its cache
+            # key: the object file must load under the same names in another process.
+            suffix = object_suffix or f".{next(_suffixes)}"
             self._functions: dict[str, str] = {}  # original name -> unique name
             self._variables: dict[str, str] = {}
             for names, symbols in ((self._functions, mod.functions),
@@ -161,15 +203,37 @@ class Engine:
                 for g in _exported(symbols):
                     names[g.name] = g.name + suffix
                     g.name = g.name + suffix
-            st.jit.add_module(mod)
+            self.object_code: bytes | None = None
+            if object_suffix is not None:
+                from .object_code import add_as_object
+
+                self.object_code = add_as_object(st, mod)
+            else:
+                dom.jit.add_module(mod)
             try:
-                st.jit.finalize_object()
-                self._addresses = {orig: st.jit.get_function_address(u)
+                dom.jit.finalize_object()
+                self._addresses = {orig: dom.jit.get_function_address(u)
                                    for orig, u in self._functions.items()}
             finally:
-                st.jit.remove_module(mod)
+                if object_suffix is None:
+                    dom.jit.remove_module(mod)
         self._module = mod
+        # Held by the domain too: the garbage collector must never finalize the module
+        # itself (it would, in a collected reference cycle, in any thread).
+        dom.live[id(mod)] = mod
         self._optimized_ir: str | None = None
+
+    def __del__(self) -> None:
+        # Disposing of an LLVM module touches its context (the use lists of uniqued
+        # constants), and a collection can run in any thread while another compiles in
+        # that context: hand the module to its domain, which disposes of it under its
+        # lock at its next compile. (`live` keeps the module itself reachable, so that a
+        # cyclic collection finalizes this Engine but never the ModuleRef.)
+        mod = getattr(self, "_module", None)
+        if mod is not None:
+            self._module = None
+            self._domain.live.pop(id(mod), None)
+            self._domain.graveyard.append(mod)
 
     def address(self, name: str) -> int:
         addr = self._addresses.get(name)
@@ -180,7 +244,7 @@ class Engine:
     def _original_names(self) -> Any:
         """A copy of the optimized module under the names the backend gave its symbols."""
         llvm = shared().llvm
-        copy = llvm.parse_assembly(str(self._module))
+        copy = llvm.parse_assembly(str(self._module), context=self._domain.context)
         copy.name = self._module.name
         for orig, u in self._functions.items():
             copy.get_function(u).name = orig
@@ -192,12 +256,11 @@ class Engine:
     def optimized_ir(self) -> str:
         """The module after LLVM's O3 pipeline (printed on first use: printing costs)."""
         if self._optimized_ir is None:
-            with _lock:
+            with self._domain.lock:
                 self._optimized_ir = str(self._original_names())
         return self._optimized_ir
 
     def asm(self) -> str:
         """Assembly of the optimized module, emitted by the shared (non-JIT-owned) machine."""
-        st = shared()
-        with _lock:
-            return st.tm.emit_assembly(self._original_names())
+        with self._domain.lock:
+            return self._domain.tm.emit_assembly(self._original_names())

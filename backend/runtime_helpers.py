@@ -158,7 +158,12 @@ def ensure_runtime() -> None:
             pyapi.register_address(name, ctypes.cast(getattr(libc, name), ctypes.c_void_p).value)
         for name in _PY_FUNCTIONS:
             pyapi.register_address(name, pyapi.function_address(name))
-        addresses = load_runtime(_module_ir(), list(FUNCTIONS), VARIABLES)
+        from . import engine
+
+        if engine.runtime_loader is not None:  # the disk cache's: the IR is made on a miss only
+            addresses = engine.runtime_loader(_module_ir, list(FUNCTIONS), VARIABLES)
+        else:
+            addresses = load_runtime(_module_ir(), list(FUNCTIONS), VARIABLES)
         for name, addr in addresses.items():
             if not addr:
                 raise RuntimeError(f"ember: runtime helper {name} did not compile")

@@ -33,14 +33,24 @@ def fresh_module(source: str) -> Any:
     return module
 
 
+def settle() -> None:
+    """Wait until ember's background O3 compiles are in (tiered compilation,
+    docs/compile-time.md): steady-state timings must not measure the quick tier."""
+    ember = sys.modules.get("ember")
+    if ember is not None:
+        ember.wait_compiled()
+
+
 def per_call(fn: Callable[..., Any], args: tuple, number: int = 200_000, repeat: int = 5) -> float:
     """Best-of-`repeat` seconds per call of fn(*args)."""
+    settle()
     timer = timeit.Timer("fn(*args)", globals={"fn": fn, "args": args})
     return min(timer.repeat(repeat=repeat, number=number)) / number
 
 
 def best_time(fn: Callable[[], Any], repeat: int = 5) -> float:
     """Best-of-`repeat` seconds of one call of fn()."""
+    settle()
     return min(timeit.repeat(fn, number=1, repeat=repeat))
 
 

@@ -142,6 +142,7 @@ def paired_medians(fns: list[Callable[[], Any]], repeat: int = REPEAT) -> list[f
     ember, numba, ...) so that a slow stretch of a shared machine hits every runtime
     alike, and the median (not the best) is what a user sees run after run."""
     times: list[list[float]] = [[] for _ in fns]
+    ember.wait_compiled()  # time O3 code, not the quick tier (docs/compile-time.md)
     for _ in range(repeat):
         for k, fn in enumerate(fns):
             t0 = time.perf_counter()

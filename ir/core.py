@@ -52,7 +52,8 @@ class OpResult(Value):
     __slots__ = ("op", "index")
 
     def __init__(self, type: Type, op: "Operation", index: int, name: str | None = None) -> None:
-        super().__init__(type, name)
+        self.type = type  # Value.__init__ inlined: one of these per op result
+        self.name = name
         self.op = op
         self.index = index
 
@@ -61,7 +62,8 @@ class BlockArgument(Value):
     __slots__ = ("block", "index")
 
     def __init__(self, type: Type, block: "Block", index: int, name: str | None = None) -> None:
-        super().__init__(type, name)
+        self.type = type
+        self.name = name
         self.block = block
         self.index = index
 
@@ -84,10 +86,11 @@ class Operation:
     ) -> None:
         self.name = name
         self.operands: list[Value] = list(operands)
-        names = list(result_names) if result_names is not None else [None] * len(result_types)
-        self.results: list[OpResult] = [
-            OpResult(t, self, i, names[i]) for i, t in enumerate(result_types)
-        ]
+        if result_names is None:
+            self.results: list[OpResult] = [OpResult(t, self, i) for i, t in enumerate(result_types)]
+        else:
+            names = list(result_names)
+            self.results = [OpResult(t, self, i, names[i]) for i, t in enumerate(result_types)]
         self.attributes: dict[str, Attribute] = dict(attributes or {})
         self.regions: list[Region] = list(regions or [])
         for r in self.regions:
@@ -105,13 +108,32 @@ class Operation:
     def walk(self) -> Iterator["Operation"]:
         """This op, then every op nested in its regions, in program order."""
         yield self
-        for region in self.regions:
-            for block in region.blocks:
-                for op in block.ops:
-                    yield from op.walk()
+        if self.regions:
+            yield from _walk_nested(self)
 
     def __repr__(self) -> str:
         return f"<Operation {self.name}>"
+
+
+def _nested_ops(op: Operation) -> Iterator[Operation]:
+    return (o for r in op.regions for b in r.blocks for o in b.ops)
+
+
+def _walk_nested(top: "Operation | list[Operation]") -> Iterator[Operation]:
+    """Every op nested in `top` (an op's regions, or a list of ops and theirs), in
+    program order. One iterator per op *with* regions instead of one generator per op
+    (walks run in every pass: this halves their cost). The block lists are read live,
+    as a recursive walk would read them."""
+    stack: list[Iterator[Operation]] = [_nested_ops(top) if isinstance(top, Operation)
+                                        else iter(top)]
+    while stack:
+        for op in stack[-1]:
+            yield op
+            if op.regions:
+                stack.append(_nested_ops(op))
+                break
+        else:
+            stack.pop()
 
 
 class Block:
@@ -197,8 +219,7 @@ class FuncOp:
         return [a.type for a in self.args]
 
     def walk(self) -> Iterator[Operation]:
-        for op in self.body.block.ops:
-            yield from op.walk()
+        yield from _walk_nested(self.body.block.ops)
 
     def __repr__(self) -> str:
         return f"<FuncOp @{self.name}>"
