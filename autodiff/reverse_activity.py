@@ -14,11 +14,33 @@ from __future__ import annotations
 from ember.autodiff.tangents import is_differentiable
 from ember.ir.core import FuncOp, Module, Operation, SymbolRef, Value
 from ember.ir.opdefs import is_pure
-from ember.ir.types import I64, ArrayType, ListType, RecordType, ScalarType, TupleType, Type
+from ember.ir.types import F32, F64, I64, ArrayType, ListType, RecordType, ScalarType, TupleType, Type
 
 VIEWS = ("array.subview", "array.reshape", "array.transpose")
 LIST_WRITES = ("list.append", "list.set", "list.resize")
 READS = ("array.load", "list.get", "list.len")
+
+
+def _loop_depth(op: Operation) -> int:
+    """How many loops enclose `op` in its function."""
+    n = 0
+    blk = op.parent
+    while blk is not None and blk.parent is not None and isinstance(blk.parent.parent, Operation):
+        owner = blk.parent.parent
+        n += owner.name in ("scf.for", "scf.while")
+        blk = owner.parent
+    return n
+
+
+# Library calls inside nested loops (two or more deep): a replay reads them back from the
+# load tape instead of calling again (the innermost body of a depth-d nest is replayed d
+# times; one tape slot costs far less than a transcendental). Not in single loops, where
+# it would save one call of two but put derivative-carrying floats in a list, which a
+# second reverse pass refuses when the derivative runs inside a loop (jacrev of jacrev).
+TAPED_MATH = frozenset(f"math.{n}" for n in (
+    "exp", "expm1", "exp2", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "asin",
+    "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "erf",
+    "erfc", "cbrt", "pow", "hypot", "fmod"))
 
 
 def callee_of(op: Operation) -> str:
@@ -304,6 +326,19 @@ class Activity:
             return False
         return any(self.is_active(r) for r in op.results)
 
+    @property
+    def entry_snaps(self) -> dict[int, list[Value]]:
+        """Top-level loop id -> arrays it copies at each iteration entry (reverse_entry_snaps)."""
+        if not hasattr(self, "_entry_snaps"):
+            from ember.autodiff.reverse_entry_snaps import analyse
+            self._entry_snaps, self._snap_loads = analyse(self)
+        return self._entry_snaps
+
+    @property
+    def snap_loads(self) -> set[int]:
+        self.entry_snaps
+        return self._snap_loads
+
     def tapes_load(self, op: Operation) -> bool:
         """Must this array.load (inside a loop) be taped? Only when its array may be
         written after it runs: by the top-level op that holds it (a loop writes in later
@@ -311,6 +346,8 @@ class Activity:
         replay would read."""
         if op.name != "array.load":
             return self.lists_written   # list reads: any list write may change them
+        if id(op) in self.snap_loads:
+            return False    # its loop snapshots the array at each iteration entry
         if self._only_stored(op.result):
             return False    # a copy (`u[i] = v[i]`): no adjoint reads the value
         written = self.written_from[self._top[id(op)]]
@@ -334,6 +371,8 @@ class Activity:
         read of memory that may change later, or the position of an append into a list
         with a shadow (its reverse must find the slot)."""
         if o.name in READS and self.tapes_load(o):
+            return o.results[0].type
+        if o.name in TAPED_MATH and o.results[0].type in (F64, F32) and _loop_depth(o) >= 2:
             return o.results[0].type
         if o.name == "list.append" and self.is_active(o.operands[0]):
             return I64
@@ -386,4 +425,4 @@ class Activity:
         return out
 
 
-__all__ = ["Activity", "VIEWS", "callee_of", "defined_in"]
+__all__ = ["Activity", "VIEWS", "TAPED_MATH", "callee_of", "defined_in"]

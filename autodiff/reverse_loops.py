@@ -14,10 +14,13 @@ taped) when its enclosing iteration is replayed, so tape memory is O(iterations)
 from __future__ import annotations
 
 from ember.autodiff import reverse_values as rv
+from ember.autodiff import reverse_entry_snaps as esnap
 from ember.autodiff import reverse_tapes as snap
+from ember.autodiff.reverse_distribute import distribute
 from ember.autodiff.reverse_sweep import Sweep
 from ember.ir.core import Block, Operation, Region, Value
 from ember.ir.errors import DifferentiationError
+from ember.ir.passes.array_facts import const_int
 from ember.ir.types import BOOL, I64, ArrayType, ListType, ScalarType, Type
 
 
@@ -113,7 +116,7 @@ def _forward_for(sw: Sweep, op: Operation, needs: bool) -> None:
     specs = _leaf_specs(op)
     any_loads = sw.act.has_taped_loads(op)
     fixed = sw.act.fixed_loads(op)
-    if sw.replay and not op.results and fixed:
+    if sw.replay and not op.results and fixed and not _refills(sw, op):
         _skip_replay(sw, op, lb, ub, step, needs, any_loads)
         return
     taped_loads = needs and any_loads and not fixed
@@ -128,6 +131,8 @@ def _forward_for(sw: Sweep, op: Operation, needs: bool) -> None:
         elif any_loads:
             _record_start(sw, op)
         snap.alloc_snapshots(sw, op, n)
+        if not sw.replay:
+            esnap.alloc(sw, op, n)
     # Forward loop whose loads are taped at a fixed count per iteration: size the load
     # tape once and store by position (no capacity check per load).
     slotted = not sw.replay and (sw.in_loop or needs) and any_loads and fixed
@@ -159,6 +164,8 @@ def _forward_for(sw: Sweep, op: Operation, needs: bool) -> None:
                     cur = sw.cursor[dt] if sw.replay else sw.v("list.len", [sw.lists[dt]], I64)
                     sw.b.op("array.store", [cur, sw.env[(op, "c", dt)], k])
             snap.take_snapshots(sw, op, list(nb.args[1:]), k)
+            if not sw.replay:
+                esnap.take(sw, op, k)
         slots = {}
         if slotted:
             k = sw.v("arith.floordivsi", [sw.v("arith.subi", [nb.args[0], lb], I64), step], I64)
@@ -184,8 +191,15 @@ def _record_start(sw: Sweep, op: Operation) -> None:
     """Loads at a fixed count per iteration: only the tape position at loop entry is kept
     (iteration k's loads start at start + k * count)."""
     for dt in sw.lists:
+        if sw.replay and dt not in sw.cursor:
+            continue    # the enclosing loop tapes nothing of this dtype: neither does `op`
         cur = sw.cursor[dt] if sw.replay else sw.v("list.len", [sw.lists[dt]], I64)
         sw.env[(op, "c0", dt)] = cur
+
+
+def _refills(sw: Sweep, op: Operation) -> bool:
+    """Does the loop store into an array a replay must fill again (Sweep._refilled)?"""
+    return any(o.name == "array.store" and sw._refilled(o) for o in op.walk())
 
 
 def _skip_replay(sw: Sweep, op: Operation, lb: Value, ub: Value, step: Value, needs: bool,
@@ -227,11 +241,20 @@ def _reverse_for(sw: Sweep, op: Operation) -> None:
     work = snap.work_arrays(sw, op)
     shadowed = [j for j in work if sw.shadow(op.results[j]) is not None]
     inits += [sw.shadow(op.results[j]) for j in shadowed]
+    entry_work = esnap.works(sw, op) if (op, "n") in sw.env and not sw.replay else {}
+    # A unit-step loop runs backwards as `for iv = lb + n - 1 down to lb`: the induction
+    # variable is the original one, so LLVM sees the index bounds (lb <= iv) and the
+    # accesses stay affine (vectorizable, no negative-index wrap left).
+    down = const_int(op.operands[2]) == 1
     nb = Block([I64] + [x.type for x in inits])
     with sw.into(nb):
         c1 = sw.i64(1)
-        k = sw.v("arith.subi", [sw.v("arith.subi", [n, c1], I64), nb.args[0]], I64)
-        iv = sw.v("arith.addi", [lb, sw.v("arith.muli", [k, step], I64)], I64)
+        if down:
+            iv = nb.args[0]
+            k = sw.v("arith.subi", [iv, lb], I64)
+        else:
+            k = sw.v("arith.subi", [sw.v("arith.subi", [n, c1], I64), nb.args[0]], I64)
+            iv = sw.v("arith.addi", [lb, sw.v("arith.muli", [k, step], I64)], I64)
         carried_shadow = dict(zip(shadowed, nb.args[1 + nscal:]))
 
         def read(i: int, p: rv.Path, t: Type) -> Value:
@@ -246,6 +269,7 @@ def _reverse_for(sw: Sweep, op: Operation) -> None:
             sw.env[carried[j]] = w
             if j in carried_shadow or sw.act.is_active(carried[j]):
                 sw.env[("s", carried[j])] = snap.next_shadow(sw, op, j, carried_shadow, w)
+        saved = esnap.bind(sw, op, k, entry_work)
         with sw.mode(replay=True, record=True, in_loop=True, cursor=cursor):
             sw.forward(body.ops)
         snap.pass_shadows(sw, op, carried_shadow)
@@ -256,9 +280,17 @@ def _reverse_for(sw: Sweep, op: Operation) -> None:
         initial = _group(free_spec, leaves[len(res_spec):])
         arg_spec = [(arg_of[r], p, t) for r, p, t in res_spec]
         vals = sw.reverse_region(body.ops, seeds, arg_spec + free_spec, initial)
+        esnap.unbind(sw, saved)
         sw.b.op("scf.yield", vals + [sw.shadow(carried[j]) for j in shadowed])
     c0, c1 = sw.i64(0), sw.i64(1)
-    new = sw.b.op("scf.for", [c0, n, c1] + inits, [x.type for x in inits], regions=[Region([nb])])
+    if down:
+        last = sw.v("arith.subi", [sw.v("arith.addi", [lb, n], I64), c1], I64)
+        bounds = [last, sw.v("arith.subi", [lb, c1], I64), sw.i64(-1)]
+    else:
+        bounds = [c0, n, c1]
+    new = sw.b.op("scf.for", bounds + inits, [x.type for x in inits], regions=[Region([nb])])
+    if down:
+        distribute(sw.func, new, const_int(lb))
     init_spec = [(init_of[r], p, t) for r, p, t in res_spec]
     sw.acc_leaves(init_spec + free_spec, list(new.results[:nscal]))
     snap.add_to_inits(sw, op, shadowed, list(new.results[nscal:]))

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from ember.autodiff import reverse_values as rv
-from ember.autodiff.reverse_activity import LIST_WRITES, READS, VIEWS, Activity
+from ember.autodiff.reverse_activity import LIST_WRITES, READS, TAPED_MATH, VIEWS, Activity
 from ember.ir.builder import Builder
 from ember.ir.clone import clone_op
 from ember.ir.core import Block, BlockArgument, FuncOp, Module, Operation, Region, Value
@@ -66,6 +66,7 @@ class Sweep:
         self.tapes: list[Value] = []
         # snapshots of the arrays passed to helpers that write into them (reverse_calls.py)
         self.call_tapes: dict[Type, Value] = {}
+        self._call_roots: set[Value] | None = None  # arrays passed to helper calls (_refilled)
         for op in act.func.walk():
             if act.writing_call(op):
                 for v in op.operands:
@@ -167,10 +168,13 @@ class Sweep:
             self._list_write(op)
             return
         if name in CHECKS or name == "array.store" or name in LIST_WRITES:
-            if not self.replay:
+            if not self.replay or (name == "array.store" and self._refilled(op)):
                 self.b.block.append(clone_op(op, self.env))
             return
         if name in READS and self.in_loop and self.act.tapes_load(op):
+            self._taped_load(op)
+            return
+        if name in TAPED_MATH and self.in_loop and self.act.taped_read(op) is not None:
             self._taped_load(op)
             return
         if op.regions:
@@ -210,6 +214,20 @@ class Sweep:
                     raise DifferentiationError(
                         f"reverse mode cannot follow array '{r.name or '?'}' taken out of a "
                         "tuple or dict that is not an argument", op.loc)
+
+    def _refilled(self, op: Operation) -> bool:
+        """Does a replay run this store again? Only into an array the loop body allocates
+        (the replay allocates it afresh) that the body passes to a helper call: the
+        helper's vjp reads the array itself, not the load tape (a custom_jvp norm of
+        `p[i + 1] - p[i]`)."""
+        if self._call_roots is None:
+            self._call_roots = {self.act.root(v) for o in self.act.func.walk()
+                                if o.name == "func.call" for v in o.operands
+                                if isinstance(v.type, ArrayType)}
+        root = self.act.root(op.operands[1])
+        maker = getattr(root, "op", None)
+        return (root in self._call_roots and maker is not None
+                and maker.parent is not self.act.func.body.block)
 
     def _taped_load(self, op: Operation) -> None:
         dt = op.result.type

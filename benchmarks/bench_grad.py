@@ -38,6 +38,7 @@ _SOURCE = (Path(__file__).parent / "kernels_grad.py").read_text()
 
 def steady(fn: Callable[[], Any], budget: float = 0.1) -> float:
     """Best seconds per call of fn(), timing batches of about `budget` / 5 seconds."""
+    ember.wait_compiled()  # time O3 code, not the quick tier (docs/compile-time.md)
     timer = timeit.Timer(fn)
     number, took = timer.autorange()
     number = max(1, int(number * budget / 5 / max(took, 1e-9)))
