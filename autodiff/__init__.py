@@ -8,6 +8,9 @@ transforms compose (a derivative of a derivative) and the passes optimize it.
 - `jvp(module, entry, wrt)` adds `@<entry>__jvp(primals..., tangents...)` returning
   `tuple<R, T(R)>`: one tangent argument per index in `wrt` (in that order), typed
   `tangent_type` of that primal; the result's tangent typed `tangent_type(R)`.
+  `jvp(module, entry, wrt, channels=K)` (K > 1) adds `@<entry>__jvpK(primals..., K x
+  tangents...)` returning `tuple<R, K x T(R)>`: K directions in one pass (Hessians use it;
+  `forward.Unbatched` when a custom_jvp rule is inside).
 - `vjp(module, entry, wrt)` adds `@<entry>__vjp(primals..., cotangent: T(R))` returning
   `tuple<R, tuple<T(arg) for arg in wrt>>`: the primal result and the gradient with respect
   to each argument in `wrt` (a fresh array for an array argument).

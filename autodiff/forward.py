@@ -6,13 +6,19 @@ values (autodiff/activity.py); loops and branches carry them beside the primal v
 helper calls call a derived helper, made once per (callee, pattern of active arguments)
 with an internal signature: primals then the tangent leaves of each active argument,
 returning tuple<R, leaves of the result's tangent...> when the result is active.
+
+Several tangents at once (`channels` K > 1, used by Jacobians and Hessians: K directions
+per pass): every value has K tangents, one per channel; the primal ops are emitted once
+and each rule runs once per channel. Carried values, call arguments and results hold
+the K channels' leaves one channel after the other (channel-major).
 """
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ember.autodiff.activity import Analyzer, FuncActivity, Pattern, callee_of, holds_array
+from ember.autodiff.custom_calls import is_custom, jvp_callee, jvp_function
 from ember.autodiff.forward_emit import Emit, Tangent, leaf_at, leaf_paths, normalize, unflatten
 from ember.autodiff.tangents import tangent_type
 from ember.ir.builder import Builder
@@ -54,9 +60,20 @@ def in_library(path: str) -> bool:
     return os.path.abspath(path).startswith(_LIBRARY + os.sep)
 
 
-def jvp(module: Module, entry: str, wrt: Sequence[int]) -> str:
-    """Add `@<entry>__jvp(primals..., tangents of wrt...) -> tuple<R, T(R)>`; its symbol."""
-    return ForwardContext(module).derive_entry(entry, tuple(wrt))
+class Unbatched(Exception):
+    """Raised by a K-channel jvp that meets what has only one-channel derivatives (an
+    ember.custom_jvp rule): the caller falls back to one direction per call."""
+
+
+def jvp(module: Module, entry: str, wrt: Sequence[int], channels: int = 1) -> str:
+    """Add `@<entry>__jvp(primals..., tangents of wrt...) -> tuple<R, T(R)>`; its symbol.
+    channels K > 1: `(primals..., K x tangents of wrt...) -> tuple<R, K x T(R)>` (K
+    directions in one pass; Unbatched when that cannot be built)."""
+    if is_custom(module, entry):  # ember.custom_jvp: the rule, not the body
+        if channels != 1:
+            raise Unbatched(entry)
+        return jvp_function(module, entry, tuple(wrt), module[entry].loc)
+    return ForwardContext(module, channels).derive_entry(entry, tuple(wrt))
 
 
 def _fresh(module: Module, base: str) -> str:
@@ -70,8 +87,9 @@ def _fresh(module: Module, base: str) -> str:
 class ForwardContext:
     """One jvp request: the activity analyser and the derived helpers made so far."""
 
-    def __init__(self, module: Module) -> None:
+    def __init__(self, module: Module, channels: int = 1) -> None:
         self.module = module
+        self.channels = channels
         self.analyzer = Analyzer(module)
         self.derived: dict[tuple[str, Pattern], str] = {}
 
@@ -94,23 +112,26 @@ class ForwardContext:
                 "carries no derivative", func.loc)
         pattern = tuple(i in wrt for i in range(len(args)))
         act = self.analyzer.analyze(entry, pattern)
-        tan_types = [tangent_type(args[i].type) for i in wrt]
-        new = FuncOp(_fresh(self.module, f"{entry}__jvp"),
+        K = self.channels
+        tan_types = [tangent_type(args[i].type) for i in wrt] * K
+        new = FuncOp(_fresh(self.module, f"{entry}__jvp" if K == 1 else f"{entry}__jvp{K}"),
                      [a.type for a in args] + tan_types,  # type: ignore[operator]
-                     TupleType((func.return_type, rt)),
-                     [a.name for a in args] + [f"{args[i].name or 'arg'}_dot" for i in wrt],
+                     TupleType((func.return_type,) + (rt,) * K),
+                     [a.name for a in args] + [f"{args[i].name or 'arg'}_dot" for i in wrt] * K,
                      func.loc, dict(func.attributes))
         self.module.add(new)
         fw = Forward(self, func, act, new)
         em = fw.em
-        for k, i in enumerate(wrt):
-            fw.tmap[args[i]] = em.from_tangent_value(new.args[len(args) + k], args[i].type)
-        fw.activate_args(pattern)
+        for c in fw.each_channel():
+            for k, i in enumerate(wrt):
+                at = len(args) + c * len(wrt) + k
+                fw.tmap[args[i]] = em.from_tangent_value(new.args[at], args[i].type)
+            fw.activate_args(pattern)
 
-        def ret(v: Value | None, t: Tangent) -> list[Value]:
+        def ret(v: Value | None, ts: list[Tangent]) -> list[Value]:
             assert v is not None
-            tv = em.tangent_value(v, t, rt)
-            return [em.op("tuple.make", [v, tv], new.return_type)]
+            tvs = [em.tangent_value(v, t, rt) for t in ts]
+            return [em.op("tuple.make", [v] + tvs, new.return_type)]
         fw.run(ret)
         return new.name
 
@@ -118,6 +139,12 @@ class ForwardContext:
         """The derived helper of `name` for `pattern` (made once); internal signature."""
         key = (name, pattern)
         if key in self.derived:
+            return self.derived[key]
+        if is_custom(self.module, name):  # ember.custom_jvp: the rule, not the body
+            if self.channels != 1:
+                raise Unbatched(name)
+            summary = self.analyzer.summaries.get(key) or self._summary(name, pattern)
+            self.derived[key] = jvp_callee(self.module, name, pattern, summary.result_active)
             return self.derived[key]
         func = self.module[name]
         act = self.analyzer.analyze(name, pattern)
@@ -130,9 +157,12 @@ class ForwardContext:
                 for _, lt in leaf_paths(a.type):
                     leaf_types.append(lt)
                     leaf_names.append(f"{a.name or 'arg'}_dot")
+        K = self.channels
+        leaf_types, leaf_names = leaf_types * K, leaf_names * K
         rtype = func.return_type
         if summary.result_active:
-            rtype = TupleType((func.return_type,) + tuple(t for _, t in leaf_paths(func.return_type)))
+            rtype = TupleType((func.return_type,)
+                              + tuple(t for _, t in leaf_paths(func.return_type)) * K)
         new = FuncOp(_fresh(self.module, f"{name}__jvp"), [a.type for a in args] + leaf_types,
                      rtype, [a.name for a in args] + leaf_names, func.loc, dict(func.attributes))
         new.attributes.pop("entry", None)
@@ -140,18 +170,25 @@ class ForwardContext:
         self.derived[key] = new.name
         fw = Forward(self, func, act, new)
         leaves = iter(new.args[len(args):])
-        for a, on in zip(args, pattern):
-            if on:
-                fw.tmap[a] = unflatten(a.type, leaves)
-        fw.activate_args(pattern)
+        for _ in fw.each_channel():
+            for a, on in zip(args, pattern):
+                if on:
+                    fw.tmap[a] = unflatten(a.type, leaves)
+            fw.activate_args(pattern)
 
-        def ret(v: Value | None, t: Tangent) -> list[Value]:
+        def ret(v: Value | None, ts: list[Tangent]) -> list[Value]:
             if not summary.result_active:
                 return [] if v is None else [v]
             assert v is not None
-            return [fw.em.op("tuple.make", [v] + fw.em.leaves(v, t), rtype)]
+            return [fw.em.op("tuple.make", [v] + [x for t in ts for x in fw.em.leaves(v, t)],
+                             rtype)]
         fw.run(ret)
         return new.name
+
+
+    def _summary(self, name: str, pattern: Pattern):  # type: ignore[no-untyped-def]
+        self.analyzer.analyze(name, pattern)
+        return self.analyzer.summaries[(name, pattern)]
 
 
 class Forward:
@@ -165,10 +202,26 @@ class Forward:
         self.b = Builder(new.body.block, func.loc)
         self.em = Emit(self.b)
         self.vmap: dict[Value, Value] = dict(zip(func.args, new.args))
-        self.tmap: dict[Value, Tangent] = {}
+        self.channels = ctx.channels
+        self.tmaps: list[dict[Value, Tangent]] = [{} for _ in range(self.channels)]
+        self.channel = 0
         # scf.try_state op -> the indices of its operands whose tangents it records too
         self.state_which: dict[Operation, list[int]] = {}
         self.user_loc: Location | None = None  # the last op seen with a user's location
+
+    @property
+    def tmap(self) -> dict[Value, Tangent]:
+        """The tangents of the current channel (the only one unless channels > 1)."""
+        return self.tmaps[self.channel]
+
+    def each_channel(self) -> Iterator[int]:
+        """Make each channel current in turn."""
+        try:
+            for c in range(self.channels):
+                self.channel = c
+                yield c
+        finally:
+            self.channel = 0
 
     # ---- what rules use ------------------------------------------------------------
     def p(self, v: Value) -> Value:
@@ -198,7 +251,7 @@ class Forward:
             if not on and self.active(a):
                 self.tmap[a] = self.zero_arrays(a, None)
 
-    def run(self, ret: Callable[[Value | None, Tangent], list[Value]]) -> None:
+    def run(self, ret: Callable[[Value | None, list[Tangent]], list[Value]]) -> None:
         body = self.func.body.block
         self.block(body)
         term = body.terminator
@@ -206,7 +259,8 @@ class Forward:
         with self.b.located(term.loc):
             v = term.operands[0] if term.operands else None
             values = ret(self.p(v) if v is not None else None,
-                         self.t(v) if v is not None else None)
+                         [self.tmaps[c].get(v) if v is not None else None
+                          for c in range(self.channels)])
             self.b.op("func.return", values)
 
     def block(self, src: Block) -> None:
@@ -220,9 +274,10 @@ class Forward:
                 self.op(op)
 
     def op(self, op: Operation) -> None:
-        if op.name in SELF_EMITTING:
-            tangents = RULES[op.name](self, op, op)
-            self.set_tangents(op, tangents)
+        if op.name in SELF_EMITTING:  # these rules give the tangents of every channel
+            per_channel = RULES[op.name](self, op, op)
+            for c in self.each_channel():
+                self.set_tangents(op, per_channel[c])
             return
         active_in = any(self.active(v) for v in op.operands)
         if op.regions and not active_in:
@@ -243,7 +298,8 @@ class Forward:
                 raise self.fail(op, f"no derivative rule for {op.name}"
                                     + (f" ({what})" if what else ""))
             return  # a comparison, a check, a cast to int: no derivative flows out
-        self.set_tangents(op, rule_fn(self, op, new))
+        for _ in self.each_channel():
+            self.set_tangents(op, rule_fn(self, op, new))
 
     def set_tangents(self, op: Operation, tangents: "list[Tangent] | None") -> None:
         for r, t in zip(op.results, tangents or [None] * len(op.results)):
@@ -268,15 +324,17 @@ class Forward:
 
     # ---- carried values ----------------------------------------------------------------
     def leaves_of(self, originals: Sequence[Value], which: Sequence[int]) -> list[Value]:
-        """The tangent leaves (zeros filled in) of originals[i] for i in `which`."""
+        """The tangent leaves (zeros filled in) of originals[i] for i in `which`, of every
+        channel, channel after channel."""
         out: list[Value] = []
-        for i in which:
-            v = originals[i]
-            out.extend(self.em.leaves(self.p(v), self.t(v)))
+        for c in range(self.channels):
+            for i in which:
+                v = originals[i]
+                out.extend(self.em.leaves(self.p(v), self.tmaps[c].get(v)))
         return out
 
     def leaf_types(self, values: Sequence[Value], which: Sequence[int]) -> list[Type]:
-        return [t for i in which for _, t in leaf_paths(values[i].type)]
+        return [t for i in which for _, t in leaf_paths(values[i].type)] * self.channels
 
 
 def callee_symbol(op: Operation, name: str) -> SymbolRef:
@@ -284,7 +342,8 @@ def callee_symbol(op: Operation, name: str) -> SymbolRef:
     return SymbolRef(name, getattr(old, "target", None))
 
 
-__all__ = ["jvp", "rule", "RULES", "Forward", "ForwardContext", "callee_of", "callee_symbol"]
+__all__ = ["jvp", "rule", "RULES", "Forward", "ForwardContext", "Unbatched", "callee_of",
+           "callee_symbol"]
 
 # the rule files register themselves on import
 from ember.autodiff import forward_arith, forward_math, forward_array, forward_struct  # noqa: E402,F401

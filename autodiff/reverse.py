@@ -11,6 +11,7 @@ from __future__ import annotations
 from ember.autodiff import reverse_values as rv
 from ember.autodiff import reverse_calls, reverse_rules_array, reverse_rules_scalar  # noqa: F401
 from ember.autodiff import reverse_rules_complex, reverse_rules_list, reverse_rules_struct  # noqa: F401
+from ember.autodiff.custom_calls import is_custom, vjp_function
 from ember.autodiff.reverse_activity import Activity
 from ember.autodiff.reverse_calls import add_into
 from ember.autodiff.reverse_sweep import Sweep
@@ -52,6 +53,10 @@ class _Deriver:
         return name
 
     def derive(self, entry: str, wrt: list[int], loc: Location | None) -> str:
+        if is_custom(self.module, entry):  # ember.custom_jvp / custom_vjp: the rules
+            name = vjp_function(self.module, entry, wrt, loc)
+            self.names[(entry, tuple(wrt))] = name
+            return name
         src = self.module[entry]
         where = loc or src.loc
         for i in wrt:

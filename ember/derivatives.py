@@ -68,6 +68,8 @@ class _Base:
             self.py_func, self.options, self.primal = f.py_func, dict(f._options), f
         elif callable(f) and hasattr(f, "__code__"):
             self.py_func, self.options, self.primal = f, {"boundscheck": True}, None
+        elif hasattr(f, "__ember_rule_kind__"):  # ember.custom_jvp / custom_vjp (custom_rules.py)
+            self.py_func, self.options, self.primal = f.py_func, {"boundscheck": True}, None
         else:
             raise TypeError(f"{what} needs a Python function (plain, ember.jit or another "
                             f"ember derivative), got {type(f).__name__}")
@@ -80,12 +82,16 @@ class _Base:
 
 
 _jit_cache: "weakref.WeakKeyDictionary[Any, Dispatcher]" = weakref.WeakKeyDictionary()
+_jit_lock = threading.Lock()  # one Dispatcher per function, or threads compile the primal twice
 
 
 def _jitted(py_func: Any, options: dict[str, Any]) -> Dispatcher:
     d = _jit_cache.get(py_func)
     if d is None:
-        d = _jit_cache[py_func] = Dispatcher(py_func, compile_specialization, options)
+        with _jit_lock:
+            d = _jit_cache.get(py_func)
+            if d is None:
+                d = _jit_cache[py_func] = Dispatcher(py_func, compile_specialization, options)
     return d
 
 
@@ -191,6 +197,10 @@ class Derivative:
             raise DifferentiationError(
                 f"cannot differentiate ember.{self.kind}({self.__qualname__}) again: only grad "
                 "and value_and_grad derivatives are functions of the primals", m[e].loc)
+        # the wrapper's call of f__vjp returns arrays inside a tuple: inline it, or reverse
+        # mode over this step (vjp / jacrev of grad) finds no adjoint for them (zeros)
+        from ember.autodiff.inline_derived import inline_array_results
+        inline_array_results(m, sym)
         return sym
 
     def _resolved(self, nargs: int) -> tuple[int, ...]:
@@ -240,6 +250,39 @@ class Derivative:
                 type(self).__call__ = build_chain(makers, self._fallback_bound)
             return entry
 
+    def __ember_typed__(self, arg_types: tuple[Type, ...],
+                        options: dict[str, Any] | None = None) -> tuple[Module, str]:
+        """This derivative as typed, scalarized IR for `arg_types`: (module, symbol of the
+        function of the primals returning the result in JAX's shape). Type inference
+        copies it into a module that calls the derivative from compiled code
+        (typeinfer/calls.py); the caller's options do not apply to it."""
+        if self.kind in ("jvp", "vjp", "hvp"):
+            raise TypeError(f"ember.{self.kind} cannot be called from compiled code (it takes "
+                            "tangents from Python); call ember.grad or ember.jacobian there")
+        types = tuple(arg_types)
+        with self._lock:
+            typed = self.__dict__.setdefault("_typed_ir", {})
+            hit = typed.get(types)
+            if hit is None:
+                hit = typed[types] = self._typed_ir_for(types)
+            return hit
+
+    def _typed_ir_for(self, types: tuple[Type, ...]) -> tuple[Module, str]:
+        from ember.ir.passes import optimize
+        from ember.typeinfer import infer_module
+        self._precheck(types)
+        m, e = infer_module(untyped_ir(self.py_func), list(types), untyped_ir, self._options)
+        for name, value in self._options.items():
+            m[e].attributes[name] = value
+        optimize(m, e, counted=False)
+        for step in self._chain:
+            e = step(m, e)
+        # as a step of another derivative: a function of the primals, ready to be
+        # differentiated again (the caller may be)
+        sym = self._as_step(m, e)
+        optimize(m, sym, counted=False)  # drop what the wrapper does not reach
+        return m, sym
+
     def compile(self, signature: str | Sequence[Any]) -> Any:
         """Compile ahead of a call for `signature` (`"float,int"`, `(float, int)`, IR types)."""
         return self._compile(parse_signature(signature)).spec
@@ -269,9 +312,11 @@ class Derivative:
         return self._each(signature, lambda e: func_to_source(e.spec.typed, e.plan.derived), "#")
 
     @property
-    def stats(self) -> dict[tuple[Type, ...], dict[str, float]]:
-        """Seconds spent in each compiler stage, per compiled signature."""
-        return {s: dict(self._entries[s].spec.stats) for s in self.signatures}
+    def stats(self) -> Any:
+        """Seconds spent in each compiler stage, per compiled signature, with totals and
+        disk-cache hits and misses (ember.introspect.Stats, as `ember.jit`'s)."""
+        from ember.introspect import Stats
+        return Stats({s: dict(self._entries[s].spec.stats) for s in list(self.signatures)})
 
     def __repr__(self) -> str:
         sigs = ", ".join("(" + ", ".join(map(str, s)) + ")" for s in self.signatures)
@@ -294,24 +339,44 @@ def _rejected(qualname: str, types: tuple[Type, ...], *args: Any, **kwargs: Any)
 
 # --- the public functions -----------------------------------------------------------------
 
-def grad(fun: Any = None, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Any:
+def grad(fun: Any = None, argnums: int | Sequence[int] = 0, has_aux: bool = False, *,
+         cache: bool | None = None) -> Any:
     """The gradient of a scalar-valued `fun` with respect to argument(s) `argnums`, compiled.
 
     `grad(f)(x, ...)` is df/dx shaped like x (a float, an array, a tuple, a dict); a tuple
     argnums gives a tuple of gradients; has_aux=True: `fun` returns (out, aux) and the
-    result is (gradient, aux). Usable as `@ember.grad` or `@ember.grad(argnums=1)`."""
+    result is (gradient, aux). Usable as `@ember.grad` or `@ember.grad(argnums=1)`.
+    cache=True/False: keep the compiled derivative on disk (docs/caching.md); by default
+    as `fun` (an `ember.jit(cache=True)` function's derivatives are cached)."""
     if fun is None:
-        return lambda f: grad(f, argnums=argnums, has_aux=has_aux)
-    return Derivative(_Base(fun, "ember.grad"), "grad", _argnums_arg(argnums), has_aux)
+        return lambda f: grad(f, argnums=argnums, has_aux=has_aux, cache=cache)
+    return Derivative(_cache_option(_Base(fun, "ember.grad"), cache, "grad"), "grad",
+                      _argnums_arg(argnums), has_aux)
+
+
+# `ember.grad(g)(x)` inside compiled code: the frontend applies these at build time
+grad.__ember_static_transform__ = True  # type: ignore[attr-defined]
 
 
 def value_and_grad(fun: Any = None, argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False) -> Any:
+                   has_aux: bool = False, *, cache: bool | None = None) -> Any:
     """Like `grad`, returning `(fun(*args), gradient)` (`((out, aux), gradient)` with has_aux)."""
     if fun is None:
-        return lambda f: value_and_grad(f, argnums=argnums, has_aux=has_aux)
-    return Derivative(_Base(fun, "ember.value_and_grad"), "value_and_grad",
-                      _argnums_arg(argnums), has_aux)
+        return lambda f: value_and_grad(f, argnums=argnums, has_aux=has_aux, cache=cache)
+    return Derivative(_cache_option(_Base(fun, "ember.value_and_grad"), cache, "value_and_grad"),
+                      "value_and_grad", _argnums_arg(argnums), has_aux)
+
+
+value_and_grad.__ember_static_transform__ = True  # type: ignore[attr-defined]
+
+
+def _cache_option(base: _Base, cache: Any, what: str) -> _Base:
+    """`base` with the disk cache option set (None: as its function)."""
+    if cache is not None:
+        if not isinstance(cache, bool):
+            raise TypeError(f"ember.{what}(): option 'cache' must be bool")
+        base.options = {**base.options, "cache": cache}
+    return base
 
 
 def _argnums_arg(argnums: Any) -> Any:

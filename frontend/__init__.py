@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ember.ir.core import FuncOp
+from ember.ir.core import FuncOp, SymbolRef
 from ember.ir.errors import CompileError
 
 from .builder import build
@@ -21,6 +21,12 @@ def build_function(pyfunc: Any) -> FuncOp:
     """The untyped IR of `pyfunc` (an ember dispatcher is unwrapped to its Python function)."""
     pyfunc = getattr(pyfunc, "__ember_function__", pyfunc)
     try:
-        return build(pyfunc, function_source(pyfunc))
+        f = build(pyfunc, function_source(pyfunc))
     except CompileError as e:
         raise e.with_traceback(None) from None
+    rules = getattr(pyfunc, "__ember_custom_rule__", None)
+    if rules is not None:
+        # ember.custom_jvp / custom_vjp: autodiff asks this object for the rules
+        # (autodiff/custom_calls.py); the inliner keeps the calls
+        f.attributes["custom_rule"] = SymbolRef(f.name, rules)
+    return f

@@ -19,6 +19,15 @@ _PREDICATES = ("isnan", "isinf", "isfinite")
 _REDUCERS = (sum, min, max, any, all)
 
 
+def is_constant_tree_node(node: ast.expr) -> bool:
+    """A literal number, bool, string, None, or tuple / list of them."""
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
+
+
 def _is_one_of(obj: object, funcs: tuple) -> bool:
     return any(obj is f for f in funcs)  # identity: obj may be an array
 
@@ -38,6 +47,8 @@ class CallsMixin(ExpressionsMixin):
     def expr_Call(self, node: ast.Call) -> Value:
         self.check_call_arguments(node)
         ref = self.static_object(node.func)
+        if ref is None and isinstance(node.func, ast.Call):
+            ref = self.static_transform(node.func)  # ember.grad(g)(x)
         if ref is None:
             what = ast.unparse(node.func)
             if isinstance(node.func, ast.Name):
@@ -65,10 +76,39 @@ class CallsMixin(ExpressionsMixin):
             return self.builtin_call(builtin, spelled, node)
         if obj is builtins.range:
             raise self.error("range() is only supported as the iterable of a for loop", node)
+        if getattr(obj, "__ember_typed__", None) is not None:
+            # an ember derivative: type inference asks it for its typed IR (typeinfer/calls.py)
+            return self.function_call(obj, spelled, node)
         target = ember_target(obj)
         if target is not None:
             return self.function_call(target, spelled, node)
         raise self.error(f"call to {spelled!r} ({describe(obj)}) is not supported by ember", node)
+
+    def static_transform(self, node: ast.Call) -> tuple[Any, str] | None:
+        """`ember.grad(g, argnums=1)` called in compiled code: a function transform (marked
+        `__ember_static_transform__`) applied at build time to global functions and
+        constants; its result (an ember Derivative) is then called like a global."""
+        ref = self.static_object(node.func)
+        if ref is None or not getattr(ref[0], "__ember_static_transform__", False):
+            return None
+        self.check_call_arguments(node)
+        args = [self._static_argument(a, ref[1]) for a in node.args]
+        kws = {k.arg: self._static_argument(k.value, ref[1]) for k in node.keywords}
+        try:
+            return ref[0](*args, **kws), ast.unparse(node)
+        except TypeError as e:
+            raise self.type_error(f"{ast.unparse(node)}: {e}", node) from None
+
+    def _static_argument(self, node: ast.expr, spelled: str) -> Any:
+        if is_constant_tree_node(node):
+            return ast.literal_eval(node)
+        ref = self.static_object(node)
+        if ref is None and isinstance(node, ast.Call):
+            ref = self.static_transform(node)
+        if ref is None:
+            raise self.error(f"inside compiled code the arguments of {spelled}() must be global "
+                             "functions and constants (argnums=..., has_aux=...)", node)
+        return ref[0]
 
     def _positional(self, node: ast.Call, spelled: str, lo: int, hi: int | None) -> list[Value]:
         if node.keywords:

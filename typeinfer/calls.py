@@ -35,6 +35,8 @@ class Spec:
         self.active = False
         self.saw_bottom = False  # used a recursive call's unknown return type
         self.targets: dict[Operation, Spec] = {}  # the callee of each call, last analysis
+        # an ember derivative called here: its typed module and entry, copied in at the end
+        self.external: tuple[Module, str] | None = None
 
 
 def mangle(t: Type) -> str:
@@ -111,6 +113,8 @@ class Specializer:
 
     def callee_of(self, target: object, op: Operation, arg_types: list[Type]) -> Spec:
         """The specialization of the Python function `target` called at `op`."""
+        if getattr(target, "__ember_typed__", None) is not None:
+            return self.external_spec(target, op, arg_types)
         func = self.untyped_of(target)
         root = self.root
         if root is not None and func is not root and func.name == root.name \
@@ -124,6 +128,29 @@ class Specializer:
         s, new = self.spec(func, tuple(arg_types), None)
         if new:
             self.analyze(s)
+        return s
+
+    def external_spec(self, target: object, op: Operation, arg_types: list[Type]) -> Spec:
+        """A callee typed elsewhere (an ember derivative: `target.__ember_typed__(arg_types,
+        options) -> (Module, entry symbol)`), whose functions join the module as they are."""
+        key = (id(target), tuple(arg_types))
+        found = self.specs.get(key)  # type: ignore[arg-type]
+        if found is not None:
+            return found
+        try:
+            module, entry = target.__ember_typed__(tuple(arg_types), self.options)  # type: ignore[attr-defined]
+        except TypeError as e:
+            raise TypingError(str(e), op.loc) from None
+        fe = module[entry]
+        self.untyped[id(target)] = (target, fe)  # keeps target alive: ids stay unique
+        base = f"{fe.name}__" + "_".join(mangle(t) for t in arg_types)
+        symbol, k = base, 2
+        while symbol in self.symbols:
+            symbol, k = f"{base}_{k}", k + 1
+        self.symbols.add(symbol)
+        s = Spec(fe, tuple(arg_types), symbol)
+        self.specs[key] = s  # type: ignore[index]
+        s.ret, s.external = fe.return_type, (module, entry)
         return s
 
     # ---- the two steps' call interfaces ----------------------------------------------
@@ -182,7 +209,10 @@ class Specializer:
                     "no path returns without calling it again", s.func.loc)
         module = Module()
         for s in reachable:
-            module.add(Rebuild(s.func, s.types, s.ret, s.symbol, self).run())
+            if s.external is not None:
+                _add_external(module, s)
+            else:
+                module.add(Rebuild(s.func, s.types, s.ret, s.symbol, self).run())
         return module, root.symbol
 
     def reachable(self, root: Spec) -> list[Spec]:
@@ -194,6 +224,16 @@ class Specializer:
                     seen[id(callee)] = callee
                     todo.append(callee)
         return [s for s in self.specs.values() if id(s) in seen]
+
+
+def _add_external(module: Module, s: Spec) -> None:
+    """The functions of an externally typed callee, its entry named `s.symbol` and the
+    others `<s.symbol>__<name>` (typeinfer's own symbols never contain two `__` parts
+    built this way from one specialization)."""
+    from ember.ir.merge import merge_into
+    other, entry = s.external  # type: ignore[misc]
+    names = {f.name: (s.symbol if f.name == entry else f"{s.symbol}__{f.name}") for f in other}
+    merge_into(module, other, names)
 
 
 def infer_module(entry: FuncOp, arg_types: list[Type],

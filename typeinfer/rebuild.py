@@ -41,6 +41,11 @@ class Rebuild:
         old = self.func
         new = FuncOp(self.symbol, [self.types[a] for a in old.args], self.ret,
                      [a.name for a in old.args], old.loc, dict(old.attributes))
+        rules = new.attributes.get("custom_rule")
+        if isinstance(rules, SymbolRef):
+            # names this specialization, so functions derived from it (which copy the
+            # attributes under other names) are not taken for it (autodiff/custom_calls.py)
+            new.attributes["custom_rule"] = SymbolRef(self.symbol, rules.target)
         for a, b in zip(old.args, new.args):
             self.vmap[a] = b
         self.body(old.body.block, new.body.block, None)

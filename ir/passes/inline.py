@@ -158,6 +158,10 @@ def apply(module: Module, entry: str | None = None) -> bool:
             g = module.funcs.get(callee_name(call) or "")
             if g is None or g is f or g.name in cyclic or not _inlinable_body(g):
                 continue
+            if g.attributes.get("noinline") is True:
+                continue  # kept as a call on purpose (autodiff/jacobian_loops.py)
+            if getattr(g.attributes.get("custom_rule"), "name", None) == g.name:
+                continue  # autodiff must see the call: it uses the function's custom rule
             if count_ops(g) >= MAX_OPS and sites.get(g.name, 0) != 1:
                 continue
             changed |= inline_call(call, g, subst)
