@@ -1,8 +1,8 @@
 """Several tangents per pass: forward mode with K channels (autodiff/forward.py,
-`jvp(..., channels=K)`) against K one-channel jvps, and Hessians built K directions per
-call (autodiff/jacobian_chunks.py) against one direction per call, with a
-number of directions that K does not divide, scalar and array leaves, and the fallback
-when a custom_jvp rule is inside."""
+`jvp(..., channels=K)`) against K one-channel jvps, and Hessians and forward Jacobians
+built K directions per call (autodiff/jacobian_chunks.py) against one direction per
+call, with a number of directions that K does not divide, scalar and array leaves,
+has_aux, the default choice of K, and the fallback when a custom_jvp rule is inside."""
 from __future__ import annotations
 
 import math
@@ -150,12 +150,18 @@ def _same(a, b):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("f, args, argnums", hess_cases())
+def with_aux(x):
+    v = rosenbrock(x)
+    return v, (v * 2.0, x.shape[0])
+
+
+@pytest.mark.parametrize("f, args, argnums", hess_cases() + [(with_aux, (np.ones(5) * 0.3,), 0)])
 def test_chunked_hessian_equals_one_direction_per_call(f, args, argnums, monkeypatch):
+    aux = f is with_aux
     monkeypatch.setattr(jacobian_chunks, "chunk_for", lambda m, e: 1)
-    want = ember.hessian(f, argnums=argnums)(*args)
+    want = ember.hessian(f, argnums=argnums, has_aux=aux)(*args)
     monkeypatch.setattr(jacobian_chunks, "chunk_for", lambda m, e: 4)
-    h = ember.hessian(f, argnums=argnums)
+    h = ember.hessian(f, argnums=argnums, has_aux=aux)
     _same(h(*args), want)
     assert "__jvp4" in h.inspect_ir("typed")  # the 4-channel jvp was used
 
