@@ -47,6 +47,8 @@ _PyCFunction_NewEx.restype = ctypes.py_object
 _defs_lock = threading.Lock()
 # CPython keeps a raw pointer to the PyMethodDef in every builtin made from it.
 _defs: dict[tuple[int, str], PyMethodDef] = {}
+_Py_IncRef = ctypes.pythonapi.Py_IncRef
+_Py_IncRef.argtypes = [ctypes.py_object]
 
 
 def _method_def(address: int, name: str, doc: str | None) -> PyMethodDef:
@@ -57,6 +59,10 @@ def _method_def(address: int, name: str, doc: str | None) -> PyMethodDef:
             d = PyMethodDef(name.encode("utf-8"), address, METH_FASTCALL | METH_KEYWORDS,
                             doc.encode("utf-8") if doc else None)
             _defs[key] = d
+            # Never freed, not even when the interpreter clears this module at exit: a
+            # builtin still alive then reads its PyMethodDef when it is deallocated (the
+            # METH_METHOD flag), and a freed one crashed the process at exit.
+            _Py_IncRef(d)
         return d
 
 

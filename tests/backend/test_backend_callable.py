@@ -36,3 +36,21 @@ def test_make_callable_float():
         "math.hypot", [x, y], F64))]), "h")
     h = cf.make_callable(fallback)
     assert h(3.0, 4.0) == 5.0
+
+
+def test_method_defs_outlive_the_module_at_exit():
+    # A builtin still alive while the interpreter tears down ember's modules reads its
+    # PyMethodDef when it is deallocated: each def holds one reference nobody releases
+    # (a process with JAX loaded crashed at exit about one run in two without it).
+    import sys
+
+    from ember.backend import callable as cb
+
+    def body(b, x, y):
+        return b.value("arith.addf", [x, y], F64)
+
+    cf = compile_module(Module([func("addx", [F64, F64], F64, body)]), "addx", {"tiered": False})
+    assert cf.make_callable(fallback)(1.0, 2.5) == 3.5
+    d = cb._defs[(cf.wrapper_address, cf.name)]
+    # references: the dict, getrefcount's argument, the local name, and the leaked one
+    assert sys.getrefcount(d) == 4
