@@ -60,14 +60,6 @@ def _kind(module: Module, name: str) -> str:
     return str(getattr(rule_owner(module, name), "__ember_rule_kind__", "custom_jvp"))
 
 
-def _fresh(module: Module, base: str) -> str:
-    name, k = base, 1
-    while name in module.funcs:
-        k += 1
-        name = f"{base}_{k}"
-    return name
-
-
 def _cache(module: Module) -> dict[Any, str]:
     c = _merged.get(module)
     if c is None:
@@ -191,7 +183,7 @@ def _all_tangent_types(f: FuncOp) -> list[Type]:
 def _wrapper(module: Module, callee: str, suffix: str, arg_types: list[Type],
              names: list[str | None], result: Type) -> tuple[FuncOp, Builder, Emit]:
     f = module[callee]
-    w = FuncOp(_fresh(module, f"{callee}__{suffix}"), arg_types, result, names, f.loc,
+    w = FuncOp(module.fresh_name(f"{callee}__{suffix}"), arg_types, result, names, f.loc,
                _plain_attrs(f))
     module.add(w)
     b = Builder(w.body.block, f.loc)

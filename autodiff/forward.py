@@ -76,14 +76,6 @@ def jvp(module: Module, entry: str, wrt: Sequence[int], channels: int = 1) -> st
     return ForwardContext(module, channels).derive_entry(entry, tuple(wrt))
 
 
-def _fresh(module: Module, base: str) -> str:
-    name, k = base, 1
-    while name in module.funcs:
-        k += 1
-        name = f"{base}_{k}"
-    return name
-
-
 class ForwardContext:
     """One jvp request: the activity analyser and the derived helpers made so far."""
 
@@ -114,7 +106,7 @@ class ForwardContext:
         act = self.analyzer.analyze(entry, pattern)
         K = self.channels
         tan_types = [tangent_type(args[i].type) for i in wrt] * K
-        new = FuncOp(_fresh(self.module, f"{entry}__jvp" if K == 1 else f"{entry}__jvp{K}"),
+        new = FuncOp(self.module.fresh_name(f"{entry}__jvp" if K == 1 else f"{entry}__jvp{K}"),
                      [a.type for a in args] + tan_types,  # type: ignore[operator]
                      TupleType((func.return_type,) + (rt,) * K),
                      [a.name for a in args] + [f"{args[i].name or 'arg'}_dot" for i in wrt] * K,
@@ -163,7 +155,7 @@ class ForwardContext:
         if summary.result_active:
             rtype = TupleType((func.return_type,)
                               + tuple(t for _, t in leaf_paths(func.return_type)) * K)
-        new = FuncOp(_fresh(self.module, f"{name}__jvp"), [a.type for a in args] + leaf_types,
+        new = FuncOp(self.module.fresh_name(f"{name}__jvp"), [a.type for a in args] + leaf_types,
                      rtype, [a.name for a in args] + leaf_names, func.loc, dict(func.attributes))
         new.attributes.pop("entry", None)
         self.module.add(new)

@@ -9,14 +9,6 @@ from ember.ir.core import FuncOp, Module, SymbolRef
 from ember.ir.types import ArrayType, ScalarType, TupleType, Type
 
 
-def _unique(m: Module, name: str) -> str:
-    k, out = 1, name
-    while out in m.funcs:
-        k += 1
-        out = f"{name}{k}"
-    return out
-
-
 def structured_tangents(arg_types: Sequence[Type]) -> bool:
     """Can the tangents of these arguments cross the native boundary as values (floats,
     arrays and tuples of them: what the CPython wrapper unboxes)? Not with holes (`none`)
@@ -43,7 +35,7 @@ def hvp_func(m: Module, grad_fn: str, argnums: Sequence[int], structured: bool) 
         v_types = [tangent_type(leaf_type(A[i], p)) for i in argnums for p in diff_paths(A[i])]
     names = [a.name for a in fg.args] + [f"v{k}" for k in range(len(v_types))]
     TG = tangent_type(fg.return_type)
-    w = FuncOp(_unique(m, f"{grad_fn}__hvp"), A + v_types, TG, names, fg.loc,  # type: ignore[operator, arg-type]
+    w = FuncOp(m.fresh_name(f"{grad_fn}__hvp"), A + v_types, TG, names, fg.loc,  # type: ignore[operator, arg-type]
                dict(fg.attributes))
     m.add(w)
     b = Builder(w.body.block, fg.loc)

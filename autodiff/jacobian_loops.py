@@ -95,14 +95,6 @@ def check_signature(m: Module, entry: str, argnums: Sequence[int], names: Sequen
     _check_real(fe.return_type, f"ember.{kind}: out", qualname, fe.loc)
 
 
-def _unique(m: Module, name: str) -> str:
-    k, out = 1, name
-    while out in m.funcs:
-        k += 1
-        out = f"{name}{k}"
-    return out
-
-
 def _leaves_of(b: Builder, v: Value, t: Type) -> list[Value]:
     from ember.pytrees import ir_leaves
     return ir_leaves(b, v, t)
@@ -146,7 +138,7 @@ class _Jac(ChunkedDirections):
         nd = _out_ndims(self.R) if out_source == "arg" else 0
         arg_types = self.A + [I64] * nd
         names = [a.name for a in fe.args] + [f"out_d{k}" for k in range(nd)]
-        self.w = FuncOp(_unique(m, f"{entry}__{suffix}"), arg_types, self.R, names, fe.loc,
+        self.w = FuncOp(m.fresh_name(f"{entry}__{suffix}"), arg_types, self.R, names, fe.loc,
                         dict(fe.attributes))
         m.add(self.w)
         self.b = Builder(self.w.body.block, fe.loc)
@@ -279,7 +271,7 @@ class _Jac(ChunkedDirections):
                       for lf in seq if lf.is_array]
         dim_types = [I64] * (hot.type.ndim + 1) if hot.is_array else []  # type: ignore[union-attr]
         arg_types = self.A + zero_types + [I64] + dim_types
-        f = FuncOp(_unique(self.m, f"{self.w.name}__d{k}_{c}"), arg_types, self.R,
+        f = FuncOp(self.m.fresh_name(f"{self.w.name}__d{k}_{c}"), arg_types, self.R,
                    None, self.w.loc, {**self.w.attributes, "noinline": True})
         self.m.add(f)
         saved = self.b, self.e

@@ -59,18 +59,10 @@ def _autodiff(mode: str) -> Callable[..., str]:
     return fn
 
 
-def _unique(m: Module, name: str) -> str:
-    k, out = 1, name
-    while out in m.funcs:
-        k += 1
-        out = f"{name}{k}"
-    return out
-
-
 def _wrapper(m: Module, entry: str, suffix: str, arg_types: list[Type], names: list[str | None],
              result: Type) -> tuple[FuncOp, Builder]:
     fe = m[entry]
-    w = FuncOp(_unique(m, f"{entry}__{suffix}"), arg_types, result, names, fe.loc,
+    w = FuncOp(m.fresh_name(f"{entry}__{suffix}"), arg_types, result, names, fe.loc,
                dict(fe.attributes))
     m.add(w)
     return w, Builder(w.body.block, fe.loc)

@@ -152,35 +152,6 @@ class Jacobian(Derivative):
         plan.derived = plan.wrapper = w.name
         return w.name
 
-    def __ember_typed__(self, arg_types: tuple[Type, ...],
-                        options: dict[str, Any] | None = None) -> tuple[Module, str]:
-        """This Jacobian as typed IR for a call from compiled code (typeinfer/calls.py),
-        built as for a derivative that is differentiated again (the caller may be)."""
-        if self.kind == "hvp":
-            raise TypeError("ember.hvp derivatives cannot be called from compiled code: call "
-                            "ember.jvp of ember.grad there, or call hvp from Python")
-        types = tuple(arg_types)
-        with self._lock:
-            typed = self.__dict__.setdefault("_typed_ir", {})
-            hit = typed.get(types)
-            if hit is None:
-                hit = typed[types] = self._typed_ir_for(types)
-            return hit
-
-    def _typed_ir_for(self, types: tuple[Type, ...]) -> tuple[Module, str]:
-        from ember.compiler import untyped_ir
-        from ember.ir.passes import optimize
-        from ember.typeinfer import infer_module
-        m, e = infer_module(untyped_ir(self.py_func), list(types), untyped_ir, self._options)
-        for name, value in self._options.items():
-            m[e].attributes[name] = value
-        optimize(m, e, counted=False)
-        for step in self._chain:
-            e = step(m, e)
-        sym = self._as_step(m, e)
-        optimize(m, sym, counted=False)  # drop what the wrapper does not reach
-        return m, sym
-
     def _as_step(self, m: Module, e: str) -> str:
         if self.kind == "hvp":
             raise DifferentiationError(

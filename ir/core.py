@@ -239,6 +239,14 @@ class Module:
         self.funcs[func.name] = func
         return func
 
+    def fresh_name(self, base: str) -> str:
+        """`base`, or `base_2`, `base_3`...: the first that names no function yet."""
+        name, k = base, 1
+        while name in self.funcs:
+            k += 1
+            name = f"{base}_{k}"
+        return name
+
     def __getitem__(self, name: str) -> FuncOp:
         return self.funcs[name]
 
