@@ -53,11 +53,12 @@ class Specialization:
 
     The typed module is not kept: the passes mutate it in place and copying it costs
     up to 0.2 ms a compile. Type inference is deterministic, so `typed` reruns it (on
-    the cached untyped IR) the first time a view asks for it."""
+    the cached untyped IR) the first time a view asks for it. A derivative keeps neither
+    module: `_retype` reruns inference and the transform, `_rebuild` the passes too."""
 
     arg_types: tuple[Type, ...]
     _untyped: FuncOp | None  # None after a source-key cache hit: built from _py_func
-    _optimized: Module | None  # None after a cache hit: `_rebuild` makes it on demand
+    _optimized: Module | None  # None after a cache hit or for a derivative: `_rebuild` makes it
     entry: str
     compiled: Any  # ember.backend.CompiledFunction (or object_code.LoadedFunction)
     stats: dict[str, float] = field(default_factory=dict)
@@ -66,6 +67,7 @@ class Specialization:
     _rebuild: Callable[[], Module] | None = field(default=None, repr=False)
     _return_type: Type | None = field(default=None, repr=False)
     _py_func: Any = field(default=None, repr=False)
+    _retype: Callable[[], Module] | None = field(default=None, repr=False)
 
     @property
     def untyped(self) -> FuncOp:
@@ -83,7 +85,10 @@ class Specialization:
     @property
     def typed(self) -> Module:
         if self._typed is None:
-            self._typed, _ = _infer(self.untyped, self.arg_types, self.options)
+            if self._retype is not None:  # a derivative: inference and its transform again
+                self._typed = self._retype()
+            else:
+                self._typed, _ = _infer(self.untyped, self.arg_types, self.options)
         return self._typed
 
     @property
@@ -156,13 +161,12 @@ def compile_derivative(py_func: Any, arg_types: tuple[Type, ...], options: dict[
     derived = transform(typed, entry)
     t2 = time.perf_counter()
     verify_module(typed, typed=True)
-    written = clone_module(typed)
     if options.get("cache"):
         # The transform always runs (it also fills the caller's plan): the key is the
         # module it wrote, so it covers the transform too.
         stats.update(typeinfer=t1 - t0, autodiff=t2 - t1)
-        return _through_cache(py_func, tuple(arg_types), options, untyped, typed, written,
-                              derived, stats, t0, None)
+        return _through_cache(py_func, tuple(arg_types), options, untyped, typed,
+                              clone_module(typed), derived, stats, t0, None)
     optimized = optimize(typed, derived)
     t3 = time.perf_counter()
     # Full O3 as for the primal: {"unroll": False} would save 15-25% of the LLVM time
@@ -171,8 +175,22 @@ def compile_derivative(py_func: Any, arg_types: tuple[Type, ...], options: dict[
     t4 = time.perf_counter()
     stats.update(typeinfer=t1 - t0, autodiff=t2 - t1, passes=t3 - t2, backend=t4 - t3,
                  total=t4 - t0)
-    return Specialization(tuple(arg_types), untyped, optimized, derived, compiled, stats,
-                          dict(options), _typed=written)
+    # The `typed` and `optimized` views are rebuilt when asked for: copying the module
+    # for `typed` cost ~2 ms a gradient, and both modules lived as long as the function
+    # (tens of thousands of objects for the garbage collector to walk again and again).
+    # Inference, the passes and the transform are deterministic; the transform refills
+    # the caller's plan with the same values.
+    types = tuple(arg_types)
+
+    def retype() -> Module:
+        again, e = _infer(untyped, types, options)
+        optimize(again, e, counted=False)
+        transform(again, e)
+        return again
+
+    return Specialization(types, untyped, None, derived, compiled, stats, dict(options),
+                          _retype=retype, _rebuild=lambda: optimize(retype(), derived),
+                          _return_type=optimized[derived].return_type)
 
 
 @gc_paused
@@ -201,6 +219,10 @@ def compile_specialization(py_func: Any, arg_types: tuple[Type, ...],
     if options.get("cache"):
         return _through_cache(py_func, tuple(arg_types), options, untyped, typed, None,
                               entry, stats, t0, source_key)
+    from ember.backend.library import share_library_calls
+
+    # list.sort & co. compiled once per process, called from here (backend/library.py)
+    share_library_calls(typed, entry, bool(options.get("tiered", True)))
     optimized = optimize(typed, entry)  # in place: `Specialization.typed` redoes inference
     t3 = time.perf_counter()
     compiled = compile_module(optimized, entry, _backend_options(options))

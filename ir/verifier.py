@@ -53,8 +53,26 @@ def _is_unknown(t: Type) -> bool:
     return isinstance(t, (UnknownType, BottomType))
 
 
+# Types are frozen and compared by value: the answer for one never changes, and the
+# verifier asks it for every value of every function (dataclasses.fields is slow).
+_UNKNOWN_MEMO: dict[Type, bool] = {}
+
+
 def _contains_unknown(t: Type) -> bool:
     """`?` or `!` anywhere inside `t` (tuple elements, array dtypes, ...)."""
+    try:
+        return _UNKNOWN_MEMO[t]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable field (never in well-formed types): no memo
+        return _contains_unknown_walk(t)
+    found = _contains_unknown_walk(t)
+    if len(_UNKNOWN_MEMO) < 4096:  # bounded: a process compiling endless distinct types
+        _UNKNOWN_MEMO[t] = found
+    return found
+
+
+def _contains_unknown_walk(t: Type) -> bool:
     if _is_unknown(t):
         return True
     if dataclasses.is_dataclass(t):

@@ -32,7 +32,9 @@ def _attr_key(v: object) -> Hashable:
 
 def op_key(op: Operation) -> Hashable:
     """Identity of a pure op's computation."""
-    attrs = tuple(sorted((k, _attr_key(v)) for k, v in op.attributes.items()))
+    # most pure ops have no attributes: skip the sort (the key is the same empty tuple)
+    attrs = tuple(sorted((k, _attr_key(v)) for k, v in op.attributes.items())) \
+        if op.attributes else ()
     return (op.name, tuple(id(v) for v in op.operands), attrs,
             tuple(r.type for r in op.results))
 
@@ -49,15 +51,19 @@ class _CSE:
         self.subst = Substitution()
         self.changed = False
         self.loads: list[dict] = []
+        # Every pure op in scope, by key. A key is added only when no enclosing scope
+        # has it, so one dict (each block removing its own keys on exit) answers what a
+        # stack of per-block tables would, with one lookup instead of one per level.
+        self.seen: dict = {}
 
     def forget_loads(self, op: Operation) -> None:
         if any(self.loads) and _may_write(op):
             for t in self.loads:
                 t.clear()
 
-    def block(self, block: Block, scope: list[dict]) -> None:
-        table: dict = {}
-        scope.append(table)
+    def block(self, block: Block) -> None:
+        added: list = []
+        seen = self.seen
         self.loads.append({})
         ops = block.ops
         i = 0
@@ -75,16 +81,12 @@ class _CSE:
             if op.regions:
                 for region in op.regions:
                     for b in region.blocks:
-                        self.block(b, scope)
+                        self.block(b)
                 i += 1
                 continue
             if op.results and is_pure(op):
                 key = op_key(op)
-                found = None
-                for t in reversed(scope):
-                    found = t.get(key)
-                    if found is not None:
-                        break
+                found = seen.get(key)
                 if found is not None:
                     for old, new in zip(op.results, found.results):
                         self.subst.add(old, new)
@@ -92,9 +94,11 @@ class _CSE:
                     op.parent = None
                     self.changed = True
                     continue
-                table[key] = op
+                seen[key] = op
+                added.append(key)
             i += 1
-        scope.pop()
+        for key in added:
+            del seen[key]
         self.loads.pop()
 
     def load(self, ops: list[Operation], i: int, op: Operation) -> None:
@@ -112,7 +116,7 @@ class _CSE:
 
 def run_func(func: FuncOp) -> bool:
     c = _CSE()
-    c.block(func.body.block, [])
+    c.block(func.body.block)
     return c.changed
 
 
