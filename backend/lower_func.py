@@ -16,9 +16,13 @@ from .registry import lowers
 
 
 def declare_function(mod: ModuleLowering, f: FuncOp, external: bool) -> ir.Function:
-    """Create the native function of `f` (internal unless it is the entry)."""
-    fn = ir.Function(mod.llmod, native_function_type(f.arg_types), name=native_name(f.name))
-    if not external:
+    """Create the native function of `f` (internal unless it is the entry). A library
+    function compiled once per process (backend/library.py) is only declared, under its
+    process-wide symbol."""
+    shared = f.attributes.get("library_symbol")
+    fn = ir.Function(mod.llmod, native_function_type(f.arg_types),
+                     name=shared if isinstance(shared, str) else native_name(f.name))
+    if not external and shared is None:
         fn.linkage = "internal"
     fn.args[0].name = "out"
     # The out slot never aliases anything the function reads; say so for the optimizer.
@@ -33,6 +37,8 @@ def declare_function(mod: ModuleLowering, f: FuncOp, external: bool) -> ir.Funct
 
 def lower_function(mod: ModuleLowering, f: FuncOp) -> None:
     """Emit the body of `f` into its (already declared) native function."""
+    if f.attributes.get("library_symbol") is not None:
+        return  # compiled in its own module (backend/library.py)
     fn = mod.functions[f.name]
     fl = FuncLowering(mod, fn, f.return_type)
     fl.lower_block(f.body.block, list(fn.args[1:]))
@@ -62,6 +68,10 @@ def _call(fl: FuncLowering, op: Operation) -> None:
     else:
         slot = ir.Constant(ir.PointerType(), None)
     status = b.call(callee, [slot] + fl.operands(op))
+    if callee.name.startswith("ember.lib."):  # compiled in its own module: its own error table
+        from .library import map_status
+
+        status = map_status(fl, callee.name, status)
     fl.return_status_if_nonzero(status)
     if rtype is not None and not is_none(rtype):
         fl.set_result(op, from_mem(b, b.load(slot, typ=mem_type(rtype)), rtype))

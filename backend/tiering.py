@@ -199,6 +199,7 @@ class TierUp:
 
 _cond = threading.Condition()
 _queue: "collections.deque[TierUp]" = collections.deque()
+_deferred: "list[TierUp]" = []
 _outstanding = 0
 _running: "set[TierUp]" = set()
 _worker: threading.Thread | None = None
@@ -207,14 +208,34 @@ _paused = 0
 
 
 def schedule(job: TierUp) -> None:
-    global _outstanding, _worker
+    global _outstanding
     with _cond:
-        _queue.append(job)
         _outstanding += 1
-        if _worker is None or not _worker.is_alive():
-            _worker = threading.Thread(target=_work, name="ember-tier-up", daemon=True)
-            _worker.start()
-        _cond.notify_all()
+        _enqueue(job)
+
+
+def defer(job: TierUp) -> None:
+    """Queue `job` just before the next scheduled one (or at the next `wait_all`).
+    llvmlite serializes every LLVM call on one lock, so an O3 compile running in the
+    background delays a quick compile: a library module (backend/library.py) compiled
+    while a module is being compiled waits until that module's quick tier is in."""
+    global _outstanding
+    with _cond:
+        _outstanding += 1
+        _deferred.append(job)
+
+
+def _enqueue(job: "TierUp | None") -> None:
+    """Queue the deferred jobs, then `job`, and make sure a worker runs (holding _cond)."""
+    global _worker
+    _queue.extend(_deferred)
+    _deferred.clear()
+    if job is not None:
+        _queue.append(job)
+    if _queue and (_worker is None or not _worker.is_alive()):
+        _worker = threading.Thread(target=_work, name="ember-tier-up", daemon=True)
+        _worker.start()
+    _cond.notify_all()
 
 
 def _work() -> None:
@@ -248,6 +269,9 @@ def paused() -> Iterator[None]:
 def wait_all(timeout: float | None = None) -> bool:
     """Block until every scheduled O3 compile is installed; False on timeout. Without a
     timeout the calling thread compiles queued jobs itself instead of waiting idle."""
+    with _cond:
+        if _deferred:
+            _enqueue(None)
     if timeout is None:
         while True:
             with _cond:
@@ -291,7 +315,7 @@ def _after_fork_in_child() -> None:
         job.state = "done"
         job._done.set()
     _running.clear()
-    _outstanding = sum(1 for job in _queue if job.state == "pending")
+    _outstanding = sum(1 for job in (*_queue, *_deferred) if job.state == "pending")
 
 
 if hasattr(os, "register_at_fork"):

@@ -28,7 +28,7 @@ from ember.dispatcher import Dispatcher
 __version__ = "0.1.0"
 __all__ = ["jit", "Dispatcher", "errors", "__version__", "grad", "value_and_grad", "jvp", "vjp",
            "Derivative", "custom_jvp", "custom_vjp", "stop_gradient",
-           "jacfwd", "jacrev", "jacobian", "hessian", "hvp"]
+           "jacfwd", "jacrev", "jacobian", "hessian", "hvp", "wait_compiled"]
 
 _OPTIONS: dict[str, type] = {"boundscheck": bool, "cache": bool, "tiered": bool}
 

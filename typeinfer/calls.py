@@ -281,7 +281,13 @@ def _library_spec(op: Operation, pyfunc: object, arg_types: list[Type]) -> Spec:
     for f in helpers:
         sp.untyped_of(f).attributes["boundscheck"] = False
         sp.untyped_of(f).attributes["library"] = True  # its indices are never negative
-    s = sp.callee_of(pyfunc, op, arg_types)
+    target = pyfunc
+    shared = getattr(pyfunc, "__ember_library__", None)
+    if shared is not None:  # typed once per process, compiled once (backend/library.py)
+        from .library_cache import typed_once
+        sp.untyped_of(pyfunc).attributes["library_module"] = shared
+        target = typed_once(pyfunc)
+    s = sp.callee_of(target, op, arg_types)
     if sp.current:  # inference: record the edge (keyed per callee: a rule may call several)
         caller = sp.current[-1]
         caller.targets[(op, id(pyfunc))] = s  # type: ignore[index]

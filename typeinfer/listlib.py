@@ -249,3 +249,8 @@ def sort(l, descending):
                     l[i] = tmp[i]
     if descending:
         reverse(l)
+
+
+# backend/library.py compiles it once per process per element type (it is ~100 KB of LLVM
+# text), not inside every module that sorts.
+sort.__ember_library__ = "list.sort"
