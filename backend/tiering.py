@@ -30,6 +30,7 @@ import collections
 import contextlib
 import os
 import threading
+import time
 from typing import Any, Callable, Iterator
 
 _ENV = "EMBER_TIERED"
@@ -205,6 +206,13 @@ _running: "set[TierUp]" = set()
 _worker: threading.Thread | None = None
 _closing = False
 _paused = 0
+# Compiles in progress in any thread, and when the last one ended (time.monotonic()):
+# the worker starts an O3 compile only after QUIET seconds without one. llvmlite runs
+# one LLVM call at a time (a process-wide lock) and an O3 pipeline is one call of up to
+# ~0.2 s, so an O3 compile started between two first calls would hold up the second.
+QUIET = 0.05
+_compiling = 0
+_last_compile = 0.0
 
 
 def schedule(job: TierUp) -> None:
@@ -238,11 +246,40 @@ def _enqueue(job: "TierUp | None") -> None:
     _cond.notify_all()
 
 
+@contextlib.contextmanager
+def compiling() -> Iterator[None]:
+    """Around a whole compile (frontend to machine code): no O3 compile starts in the
+    background meanwhile, nor until QUIET seconds after it. One started already runs on."""
+    global _compiling, _last_compile
+    with _cond:
+        _compiling += 1
+    try:
+        yield
+    finally:
+        with _cond:
+            _compiling -= 1
+            _last_compile = time.monotonic()
+            _cond.notify_all()
+
+
+def _quiet_for() -> float:
+    """Seconds the worker must still wait before starting a job (0: go); holds _cond."""
+    if _compiling:
+        return QUIET
+    return max(0.0, _last_compile + QUIET - time.monotonic())
+
+
 def _work() -> None:
     while True:
         with _cond:
-            while (not _queue or _paused) and not _closing:
-                _cond.wait()
+            while not _closing:
+                if _queue and not _paused:
+                    wait = _quiet_for()
+                    if wait <= 0.0:
+                        break
+                    _cond.wait(wait)
+                else:
+                    _cond.wait()
             if _closing:
                 return
             job = _queue.popleft()

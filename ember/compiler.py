@@ -16,6 +16,7 @@ inference and the passes are imported on first use, not with this module.
 """
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import weakref
@@ -117,6 +118,20 @@ class Specialization:
         raise ValueError(f"unknown stage {stage!r}; choose one of {', '.join(STAGES)}")
 
 
+def _foreground(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A compile during which (and shortly after which) no background O3 compile starts:
+    llvmlite's one lock would make this compile wait for it (backend/tiering.py)."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from ember.backend import tiering
+
+        with tiering.compiling():
+            return fn(*args, **kwargs)
+
+    return run
+
+
 _BACKEND_ONLY = ("cache", "tiered")
 
 
@@ -141,6 +156,7 @@ Transform = Callable[[Module, str], str]
 
 
 @gc_paused
+@_foreground
 def compile_derivative(py_func: Any, arg_types: tuple[Type, ...], options: dict[str, Any],
                        transform: Transform) -> Specialization:
     """Compile the function that `transform` derives from `py_func` for `arg_types`.
@@ -194,6 +210,7 @@ def compile_derivative(py_func: Any, arg_types: tuple[Type, ...], options: dict[
 
 
 @gc_paused
+@_foreground
 def compile_specialization(py_func: Any, arg_types: tuple[Type, ...],
                            options: dict[str, Any]) -> Specialization:
     """Compile `py_func` for `arg_types`. Raises CompileError subclasses on user errors."""

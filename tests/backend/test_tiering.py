@@ -312,3 +312,21 @@ def test_an_engine_in_a_garbage_cycle_leaves_its_module_to_its_domain():
     assert any(m is mod for m in shared().graveyard)
     Engine("define i32 @g() {\nentry:\n  ret i32 1\n}\n")  # disposes of it, under the lock
     assert mod.closed
+
+
+def test_no_o3_compile_starts_while_a_compile_runs():
+    # llvmlite serializes LLVM calls: an O3 compile started in the background between
+    # two first calls would hold up the second (docs/compile-time.md).
+    import time
+
+    def mul(a, b):
+        return a * b
+
+    f = ember.jit(mul)
+    with tiering.compiling():  # as if another function were compiling all along
+        assert f(2.0, 3.0) == 6.0
+        time.sleep(3 * tiering.QUIET)
+        assert _compiled(f)._tier_up.state == "pending"
+    assert ember.wait_compiled(timeout=60)
+    assert _compiled(f)._tier_up.state == "done"
+    assert f(2.0, 3.0) == 6.0
