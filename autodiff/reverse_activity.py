@@ -42,6 +42,12 @@ TAPED_MATH = frozenset(f"math.{n}" for n in (
     "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "erf",
     "erfc", "cbrt", "pow", "hypot", "fmod"))
 
+# Functions whose derivative is another library call of the operand (sin -> cos): the
+# forward sweep computes that factor next to the function (LLVM fuses sin and cos of one
+# value into one sincos) and, where the result is taped, tapes the factor in the slot
+# after it, so the reverse sweep (and forward mode over it) calls no libm function.
+FACTOR_AHEAD = frozenset(f"math.{n}" for n in ("sin", "cos", "sinh", "cosh", "erf", "erfc"))
+
 
 def callee_of(op: Operation) -> str:
     c = op.attributes["callee"]
@@ -355,15 +361,39 @@ class Activity:
         # an array a branch chose: any write may reach it
         return root in written or (root in self.merged and bool(written))
 
-    def _only_stored(self, v: Value) -> bool:
-        """Is `v` used only as the value of array stores? Then neither the adjoints nor a
-        replay (which skips stores) need it."""
+    def _use_map(self) -> "dict[Value, list[tuple[Operation, int]]]":
         if not hasattr(self, "_uses"):
             self._uses: dict[Value, list[tuple[Operation, int]]] = {}
             for o in self.func.walk():
                 for k, x in enumerate(o.operands):
                     self._uses.setdefault(x, []).append((o, k))
-        uses = self._uses.get(v, [])
+        return self._uses
+
+    def local_array(self, r: Value) -> bool:
+        """Is `r` an array.alloc result that is only loaded, stored into, measured and
+        viewed (no view of it yielded, returned, passed to a call or put in a tuple)?
+        Then its shadow lives for one replay of its loop body only (reverse_loops can
+        allocate it once outside the reverse loop)."""
+        if getattr(r, "op", None) is None or r.op.name != "array.alloc":
+            return False
+        uses = self._use_map()
+        todo, seen = [r], set()
+        while todo:
+            v = todo.pop()
+            if v in seen:
+                continue
+            seen.add(v)
+            for o, k in uses.get(v, []):
+                if o.name in VIEWS and k == 0:
+                    todo.append(o.results[0])
+                elif not (o.name in ("array.load", "array.dim") or (o.name == "array.store" and k == 1)):
+                    return False
+        return True
+
+    def _only_stored(self, v: Value) -> bool:
+        """Is `v` used only as the value of array stores? Then neither the adjoints nor a
+        replay (which skips stores) need it."""
+        uses = self._use_map().get(v, [])
         return bool(uses) and all(o.name == "array.store" and k == 0 for o, k in uses)
 
     def taped_read(self, o: Operation) -> Type | None:
@@ -389,13 +419,18 @@ class Activity:
         body = op.regions[0].block
         return all(o.parent is body for o in op.walk() if self.taped_read(o) is not None)
 
+    def tapes_factor(self, o: Operation) -> bool:
+        """Does taped math op `o` also tape its derivative factor (FACTOR_AHEAD), in the
+        slot after its result? Only when the reverse sweep will need it."""
+        return o.name in FACTOR_AHEAD and self.is_active(o.operands[0])
+
     def load_counts(self, op: Operation) -> dict:
-        """Taped loads per dtype directly in the body of loop `op`."""
+        """Taped loads (tape slots) per dtype directly in the body of loop `op`."""
         out: dict = {}
         for o in op.regions[0].block.ops:
             t = self.taped_read(o)
             if t is not None:
-                out[t] = out.get(t, 0) + 1
+                out[t] = out.get(t, 0) + 1 + (o.name in TAPED_MATH and self.tapes_factor(o))
         return out
 
     def taped_dtypes(self) -> list:
@@ -425,4 +460,4 @@ class Activity:
         return out
 
 
-__all__ = ["Activity", "VIEWS", "TAPED_MATH", "callee_of", "defined_in"]
+__all__ = ["Activity", "VIEWS", "TAPED_MATH", "FACTOR_AHEAD", "callee_of", "defined_in"]

@@ -128,6 +128,8 @@ def _forward_for(sw: Sweep, op: Operation, needs: bool) -> None:
         if taped_loads:
             for dt in sw.lists:
                 sw.env[(op, "c", dt)] = sw.tape(sw.v("array.alloc", [n], ArrayType(I64, 1, "C")))
+                if not sw.replay:
+                    sw.env[(op, "s", dt)] = sw.v("list.len", [sw.lists[dt]], I64)
         elif any_loads:
             _record_start(sw, op)
         snap.alloc_snapshots(sw, op, n)
@@ -173,6 +175,8 @@ def _forward_for(sw: Sweep, op: Operation, needs: bool) -> None:
                      for dt, c in counts.items()}
         with sw.mode(record=False, in_loop=sw.in_loop or needs, slots=slots):
             sw.forward(body.ops)
+        if taped_loads and not sw.replay:
+            _reserve_after_first(sw, op, k, sw.env[(op, "n")])
         outs = [sw.p(v) for v in body.terminator.operands] + [sw.cursor[d] for d in dts]
         sw.b.op("scf.yield", outs)
     new = sw.b.op("scf.for", [lb, ub, step] + inits, [x.type for x in outs],
@@ -185,6 +189,39 @@ def _forward_for(sw: Sweep, op: Operation, needs: bool) -> None:
         for j in snap.snapshots(op):
             if sw.act.is_active(op.results[j]):
                 sw.env[("s", op.results[j])] = sw.zeros_like(sw.env[op.results[j]])
+
+
+_RESERVE_MAX = 1 << 24  # tape slots reserved ahead at most (128 MB of f64)
+
+
+def _reserve_after_first(sw: Sweep, op: Operation, k: Value, n: Value) -> None:
+    """After iteration 0 of a loop whose load-tape use per iteration is only known as it
+    runs (nested loops), make room on each load tape for n iterations like it: growing
+    by doubling would copy the tape log2(size) times (docs/higher-order.md). There is no
+    reserve op: a resize up then back down leaves the capacity. A later iteration that
+    needs more grows the tape as before."""
+    first = sw.v("arith.cmpi", [k, sw.i64(0)], BOOL, predicate="eq")
+    then, other = Block(), Block()
+    with sw.into(then):
+        left = sw.v("arith.subi", [n, sw.i64(1)], I64)
+        for dt, tape in sw.lists.items():
+            start = sw.env[(op, "s", dt)]
+            now = sw.v("list.len", [tape], I64)
+            per = sw.v("arith.subi", [now, start], I64)
+            # at most _RESERVE_MAX slots ahead (no overflow, no huge zero-fill for a loop
+            # that may not run long): min(n - 1, _RESERVE_MAX // max(per, 1)) iterations
+            some = sw.v("arith.cmpi", [per, sw.i64(0)], BOOL, predicate="sgt")
+            cap = sw.v("arith.floordivsi", [sw.i64(_RESERVE_MAX),
+                                            sw.v("arith.select", [some, per, sw.i64(1)], I64)], I64)
+            fits = sw.v("arith.cmpi", [left, cap], BOOL, predicate="slt")
+            iters = sw.v("arith.select", [fits, left, cap], I64)
+            want = sw.v("arith.addi", [now, sw.v("arith.muli", [per, iters], I64)], I64)
+            sw.b.op("list.resize", [tape, want])
+            sw.b.op("list.resize", [tape, now])
+        sw.b.op("scf.yield")
+    with sw.into(other):
+        sw.b.op("scf.yield")
+    sw.b.op("scf.if", [first], [], regions=[Region([then]), Region([other])])
 
 
 def _record_start(sw: Sweep, op: Operation) -> None:
@@ -247,6 +284,7 @@ def _reverse_for(sw: Sweep, op: Operation) -> None:
     # accesses stay affine (vectorizable, no negative-index wrap left).
     down = const_int(op.operands[2]) == 1
     nb = Block([I64] + [x.type for x in inits])
+    outer = sw.b.block
     with sw.into(nb):
         c1 = sw.i64(1)
         if down:
@@ -270,7 +308,7 @@ def _reverse_for(sw: Sweep, op: Operation) -> None:
             if j in carried_shadow or sw.act.is_active(carried[j]):
                 sw.env[("s", carried[j])] = snap.next_shadow(sw, op, j, carried_shadow, w)
         saved = esnap.bind(sw, op, k, entry_work)
-        with sw.mode(replay=True, record=True, in_loop=True, cursor=cursor):
+        with sw.mode(replay=True, record=True, in_loop=True, cursor=cursor, hoist=(nb, outer)):
             sw.forward(body.ops)
         snap.pass_shadows(sw, op, carried_shadow)
         leaves = nb.args[1:1 + nscal]

@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 
 from ember.autodiff.forward_arith import tie_weights
-from ember.autodiff.reverse_sweep import Sweep, rule
+from ember.autodiff.reverse_activity import FACTOR_AHEAD
+from ember.autodiff.reverse_sweep import FACTORS, Sweep, rule
 from ember.ir.core import Operation, Value
 from ember.ir.types import BOOL
 
@@ -166,12 +167,16 @@ def _truncf(sw: Sweep, op: Operation, adjs: list) -> None:
 
 
 def _unary(name: str):
-    """Register math.<name> whose derivative is d(sw, x, y) (x operand, y result)."""
+    """Register math.<name> whose derivative is d(sw, x, y) (x operand, y result). For a
+    FACTOR_AHEAD op the forward sweep has computed (or taped) d already: use that."""
     def deco(d):
         def fn(sw: Sweep, op: Operation, adjs: list) -> None:
-            x = sw.p(op.operands[0])
-            sw.acc(op.operands[0], _mul(sw, adjs[0], d(sw, x, sw.p(op.result))))
+            ahead = sw.env.get(("d", op))
+            factor = ahead if ahead is not None else d(sw, sw.p(op.operands[0]), sw.p(op.result))
+            sw.acc(op.operands[0], _mul(sw, adjs[0], factor))
         rule(f"math.{name}")(fn)
+        if f"math.{name}" in FACTOR_AHEAD:
+            FACTORS[f"math.{name}"] = d
         return d
     return deco
 

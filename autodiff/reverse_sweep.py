@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from ember.autodiff import reverse_values as rv
-from ember.autodiff.reverse_activity import LIST_WRITES, READS, TAPED_MATH, VIEWS, Activity
+from ember.autodiff.reverse_activity import FACTOR_AHEAD, LIST_WRITES, READS, TAPED_MATH, VIEWS, Activity
 from ember.ir.builder import Builder
 from ember.ir.clone import clone_op
 from ember.ir.core import Block, BlockArgument, FuncOp, Module, Operation, Region, Value
@@ -28,6 +28,9 @@ from ember.ir.types import I64, ArrayType, ListType, ScalarType, Type
 
 Rule = Callable[["Sweep", Operation, list], None]
 RULES: dict[str, Rule] = {}
+# math op -> its derivative factor d(sw, x, y) (x operand, y result), for FACTOR_AHEAD ops:
+# computed by the forward sweep next to the op, kept in env[("d", op)] for the rule
+FACTORS: dict[str, Callable[["Sweep", Value, Value], Value]] = {}
 NO_ADJOINT = {"arith.constant", "arith.cmpf", "arith.cmpi", "arith.cmpif", "math.isnan",
               "math.isinf", "math.isfinite", "array.dim", "arith.fptosi"}
 CHECKS = ("cf.assert", "math.check", "cf.raise")
@@ -67,6 +70,9 @@ class Sweep:
         # snapshots of the arrays passed to helpers that write into them (reverse_calls.py)
         self.call_tapes: dict[Type, Value] = {}
         self._call_roots: set[Value] | None = None  # arrays passed to helper calls (_refilled)
+        # (body, outer) while a reverse scf.for body is built: shadows of arrays local to
+        # one replay are allocated once in `outer`, before the loop (hoisted_zeros)
+        self.hoist: tuple[Block, Block] | None = None
         for op in act.func.walk():
             if act.writing_call(op):
                 for v in op.operands:
@@ -192,6 +198,8 @@ class Sweep:
                 "array", op.loc)
         else:
             new = self.b.block.append(clone_op(op, self.env))
+        if name in FACTOR_AHEAD and self.act.tapes_factor(op):
+            self._factor_ahead(op, new.results[0])
         for r, x in zip(op.results, new.results):
             if isinstance(r.type, ListType) and self.act.is_active(r) and self.act.root(r) is r:
                 if name != "list.new" or self.in_loop:
@@ -206,7 +214,7 @@ class Sweep:
                 if name in VIEWS:
                     self._shadow_view(op)
                 elif self.act.root(r) is r:
-                    self.env[("s", r)] = self.zeros_like(x)
+                    self.env[("s", r)] = self.hoisted_zeros(r, x) or self.zeros_like(x)
                 elif ("s", self.act.roots[r]) in self.env:
                     # an array taken out of a tuple: the tuple element's shadow
                     self.env[("s", r)] = self.env[("s", self.act.roots[r])]
@@ -237,6 +245,19 @@ class Sweep:
                 "changes", op.loc)
         self.env[op.result] = self.taped_value(
             dt, lambda: self.b.block.append(clone_op(op, self.env)).result)
+        if op.name in TAPED_MATH and self.act.tapes_factor(op):
+            # the slot after the result (Activity.load_counts counts it)
+            self.env[("d", op)] = self.taped_value(dt, lambda: FACTORS[op.name](
+                self, self.p(op.operands[0]), self.env[op.result]))
+
+    def _factor_ahead(self, op: Operation, y: Value) -> None:
+        """The derivative factor of a FACTOR_AHEAD op, next to it, where the reverse sweep
+        will read it (the primal at the top level, a replay); elsewhere (a loop's forward
+        run, which its replay repeats) none, so a rule never sees a stale one."""
+        if self.record:
+            self.env[("d", op)] = FACTORS[op.name](self, self.p(op.operands[0]), y)
+        else:
+            self.env.pop(("d", op), None)
 
     def taped_value(self, dt: Type, make: Callable[[], Value]) -> Value:
         """A value read in a loop body: in the forward sweep `make()` computes it and the
@@ -294,6 +315,24 @@ class Sweep:
         dims = [self.v("array.dim", [a], I64, axis=k) for k in range(t.ndim)]
         z = self.v("array.alloc", dims, ArrayType(t.dtype, t.ndim, "C"))
         self.fill(z, dims, lambda idx: None)
+        return z
+
+    def hoisted_zeros(self, r: Value, x: Value) -> Value | None:
+        """The shadow of array `r` (replayed as `x`) made in a reverse loop's body: when
+        `r` never leaves one iteration (Activity.local_array) and its extents are known
+        before the loop, one array allocated before the loop and zeroed here, instead of
+        a new array per iteration (malloc / free per step: docs/higher-order.md)."""
+        if self.hoist is None or not self.replay or getattr(x, "op", None) is None \
+                or x.op.name != "array.alloc" or not self.act.local_array(r):
+            return None
+        _, outer = self.hoist
+        made: dict[Value, Value] = {}
+        with self.into(outer):
+            dims = [_before_loop(self.b, e, outer, made, 6) for e in x.op.operands]
+            if any(d is None for d in dims):
+                return None
+            z = self.v("array.alloc", dims, x.type)  # type: ignore[arg-type]
+        self.fill(z, dims, lambda idx: None)  # type: ignore[arg-type]
         return z
 
     def fill(self, dst: Value, dims: list[Value], value: Callable[[list[Value]], Value | None]) -> None:
@@ -367,4 +406,36 @@ class Sweep:
         reverse_branches.reverse_if(self, op)
 
 
-__all__ = ["Sweep", "RULES", "rule", "describe"]
+# What an extent computed in a loop body may be copied out of it through: ops that cannot
+# fail or trap wherever they run (no division: its divisor may be 0 where the body's
+# own check would stop it).
+_EXTENT_OPS = frozenset({"array.dim", "arith.constant", "arith.addi", "arith.subi", "arith.muli",
+                         "arith.select", "arith.cmpi", "arith.andi", "arith.ori"})
+
+
+def _defined_in(v: Value, block: Block) -> bool:
+    owner = v.block if isinstance(v, BlockArgument) else getattr(v, "op", None) and v.op.parent
+    return owner is block
+
+
+def _before_loop(b: Builder, v: Value, outer: Block, made: dict[Value, Value],
+                 depth: int) -> Value | None:
+    """`v` (an extent computed in the loop body under construction) as a value in
+    `outer`: itself when defined there, else a copy of its array.dim / integer arith
+    ops appended to `outer` (unused copies are left for dce), else None."""
+    if _defined_in(v, outer):
+        return v
+    if v in made:
+        return made[v]
+    op = getattr(v, "op", None)
+    if op is None or depth == 0 or op.name not in _EXTENT_OPS:
+        return None
+    ops = [_before_loop(b, x, outer, made, depth - 1) for x in op.operands]
+    if any(x is None for x in ops):
+        return None
+    new = b.block.append(clone_op(op, dict(zip(op.operands, ops))))  # type: ignore[arg-type]
+    made[v] = new.results[0]
+    return new.results[0]
+
+
+__all__ = ["Sweep", "RULES", "FACTORS", "rule", "describe"]

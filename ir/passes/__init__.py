@@ -6,7 +6,8 @@ Each pass is one module with `run(module) -> Module` (mutating in place) and
 - `inline`: inline small or single-call non-recursive callees, drop unreachable functions
 - `canonicalize`: constant folding (exact CPython semantics) and local simplifications
 - `cse`: merge identical pure ops along the structured dominance tree
-- `dce`: remove unused pure ops, unused `scf.if`/loop results, empty `scf.if`
+- `dce`: remove unused pure ops, unused `scf.if`/loop results, empty `scf.if`, unused
+  `array.alloc`s that cannot fail
 - `fuse_arrays`: merge single-use `array.map`s into their consumer (no temporaries)
 - `lower_arrays`: `array.map`/`assign`/`reduce` -> broadcast checks and `scf.for` nests
 - `ownership`: `array.retain`/`array.release` (no pass but `error_cleanup` may follow it)

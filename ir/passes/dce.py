@@ -12,6 +12,12 @@ Removed:
   that is only used to compute itself); unused forwarded values of `scf.while`;
 - `scf.if` with no results and nothing but `scf.yield` in its regions, and
   `scf.for` with no results and an empty body (a range loop always ends).
+- `array.alloc` with no uses whose extents cannot make it raise (`_cannot_raise`):
+  extents of one existing array (distinct axes; with constants 0 or 1), or non-negative
+  constants of small product. Autodiff's replays make such arrays (a helper's `np.empty(n)` whose
+  contents come from the tape). An extent that may be negative or huge stays, so the
+  user's MemoryError does too (NumPy's negative-size ValueError is a separate
+  `cf.assert`, never removed).
 Never removed: `cf.assert`, `math.check`, `func.call`, `scf.while` loops
 (they may not terminate), terminators.
 """
@@ -19,12 +25,39 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ember.ir.core import Block, FuncOp, Module, Operation, Value
+from ember.ir.core import Block, FuncOp, Module, Operation, OpResult, Value
 from ember.ir.opdefs import is_pure
+from ember.ir.passes.array_facts import const_int
 from ember.ir.passes.uses import UseMap
 from ember.ir.passes.per_function import apply_per_function
 
 Sink = Callable[[Operation, Value], "list[Value] | None"]
+
+
+# The largest constant extent an unused allocation may have and still be dropped.
+_SMALL_EXTENT = 1 << 16
+
+
+def _cannot_raise(op: Operation) -> bool:
+    """Can `array.alloc` op not fail? Its extents are extents of one array that exists
+    (array.dim at distinct axes: no more elements than that array has, unless another of
+    its axes is 0) with constants 0 or 1, or constants >= 0 whose product is small."""
+    source: Value | None = None
+    axes: set[int] = set()
+    size = 1
+    for e in op.operands:
+        c = const_int(e)
+        if c is not None and not isinstance(c, bool) and c >= 0:
+            size *= c
+            continue
+        if not (isinstance(e, OpResult) and e.op.name == "array.dim"):
+            return False
+        arr, axis = e.op.operands[0], e.op.attributes.get("axis")
+        if (source is not None and arr is not source) or axis in axes:
+            return False
+        source = arr
+        axes.add(axis)  # type: ignore[arg-type]
+    return size <= (1 if source is not None else _SMALL_EXTENT)
 
 
 def _positions(op: Operation, v: Value) -> list[int]:
@@ -91,7 +124,7 @@ class _DCE:
                 if self._empty_structured(op):
                     self.uses.forget_op(op)
                     erased.add(id(op))
-            elif is_pure(op) and self.dead(op):
+            elif (is_pure(op) or (op.name == "array.alloc" and _cannot_raise(op))) and self.dead(op):
                 self.uses.forget_op(op)
                 erased.add(id(op))
         if erased:
