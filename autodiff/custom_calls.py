@@ -234,6 +234,15 @@ def _zero_kind(module: Module, callee: str) -> bool:
     return _kind(module, callee) == "zero"
 
 
+def _result_types(f: FuncOp, name: str, loc: Location | None) -> tuple[Type, Type]:
+    """The custom function's result type and its tangent type (an int result has none)."""
+    TR = tangent_type(f.return_type)
+    if TR is None:
+        raise DifferentiationError(f"cannot differentiate {name}: its result of type "
+                                   f"{f.return_type} has no derivative", loc or f.loc)
+    return f.return_type, TR
+
+
 def jvp_function(module: Module, callee: str, wrt: Sequence[int],
                  loc: Location | None = None) -> str:
     """`(primals..., tangents of wrt) -> tuple<R, T(R)>` from the custom rule."""
@@ -247,10 +256,7 @@ def jvp_function(module: Module, callee: str, wrt: Sequence[int],
         raise DifferentiationError(
             f"can't apply forward-mode autodiff (jvp) to a custom_vjp function ({name}); "
             "use ember.custom_jvp for a rule that works in both modes", loc)
-    R, TR = f.return_type, tangent_type(f.return_type)
-    if TR is None:
-        raise DifferentiationError(f"cannot differentiate {name}: its result of type {R} "
-                                   "has no derivative", loc or f.loc)
+    R, TR = _result_types(f, name, loc)
     Ts = _all_tangent_types(f)
     names = [a.name for a in f.args] + [f"{f.args[i].name or 'arg'}_dot" for i in wrt]
     w, b, em = _wrapper(module, callee, "custom_jvp", list(f.arg_types) + [Ts[i] for i in wrt],
@@ -305,10 +311,7 @@ def vjp_function(module: Module, callee: str, wrt: Sequence[int],
         return cache[key]
     f = module[callee]
     name = _user_name(module, callee)
-    R, TR = f.return_type, tangent_type(f.return_type)
-    if TR is None:
-        raise DifferentiationError(f"cannot differentiate {name}: its result of type {R} "
-                                   "has no derivative", loc or f.loc)
+    R, TR = _result_types(f, name, loc)
     Ts = _all_tangent_types(f)
     G = TupleType(tuple(Ts[i] for i in wrt))
     kind = _kind(module, callee)
