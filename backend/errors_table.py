@@ -94,16 +94,15 @@ class ErrorTable:
     def code(self, exc: str, msg: str) -> int:
         """The status code (index + 1) that raises `exc(msg)`, each `{}` in `msg` taking
         the next argument stored by the failing check."""
-        key = (exc, format_message(msg))
-        if key not in self._index:
-            self._index[key] = len(self.entries)
-            self.entries.append(key)
-        return self._index[key] + 1
+        return self.code_stored((exc, format_message(msg)))
 
     def code_formatted(self, exc: str, template: str, kinds: str) -> int:
         """The status code that raises `exc(template.format(*values))`, value j rebuilt
         from slot j as kind `kinds[j]` ('i' int, 'f' f64 bits, 'b' bool)."""
-        key = (exc, KIND_MARK + kinds + KIND_MARK + template)
+        return self.code_stored((exc, KIND_MARK + kinds + KIND_MARK + template))
+
+    def code_stored(self, key: tuple[str, str]) -> int:
+        """The status code of an entry already in stored form (another table's entry)."""
         if key not in self._index:
             self._index[key] = len(self.entries)
             self.entries.append(key)

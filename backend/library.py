@@ -62,14 +62,8 @@ def map_status(fl: Any, symbol: str, status: Any) -> Any:
     i32 = ir.IntType(32)
     mapped = status
     for k, key in enumerate(library.errors, 1):
-        # the entries are already in the table's stored form (ErrorTable.code would
-        # format them again): add them as they are
-        index = table._index.get(key)
-        if index is None:
-            index = table._index[key] = len(table.entries)
-            table.entries.append(key)
         hit = fl.builder.icmp_signed("==", status, ir.Constant(i32, k))
-        mapped = fl.builder.select(hit, ir.Constant(i32, index + 1), mapped)
+        mapped = fl.builder.select(hit, ir.Constant(i32, table.code_stored(key)), mapped)
     return mapped
 
 
