@@ -54,6 +54,27 @@ def best_time(fn: Callable[[], Any], repeat: int = 5) -> float:
     return min(timeit.repeat(fn, number=1, repeat=repeat))
 
 
+def steady(fn: Callable[[], Any], budget: float = 0.1) -> float:
+    """Best seconds per call of fn(), timing batches of about `budget` / 5 seconds, on O3
+    code (after ember's background tier-up: docs/compile-time.md)."""
+    settle()
+    timer = timeit.Timer(fn)
+    number, took = timer.autorange()
+    number = max(1, int(number * budget / 5 / max(took, 1e-9)))
+    return min(timer.repeat(repeat=5, number=number)) / number
+
+
+def jax_or_none() -> Any:
+    """jax with float64 on (the same arithmetic as ember), or None when not installed."""
+    try:
+        import jax
+    except ImportError:
+        print("jax is not installed (pip install -e .[bench]): no JAX columns.")
+        return None
+    jax.config.update("jax_enable_x64", True)
+    return jax
+
+
 def numba_or_none() -> Any:
     try:
         import numba

@@ -28,31 +28,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from _harness import fresh_module, geomean
+from _harness import fresh_module, geomean, jax_or_none, steady
 from kernels_grad import JAX_FORM, KERNELS, Kernel, build_jax, build_vectorized
 
 import ember
 
 _SOURCE = (Path(__file__).parent / "kernels_grad.py").read_text()
-
-
-def steady(fn: Callable[[], Any], budget: float = 0.1) -> float:
-    """Best seconds per call of fn(), timing batches of about `budget` / 5 seconds."""
-    ember.wait_compiled()  # time O3 code, not the quick tier (docs/compile-time.md)
-    timer = timeit.Timer(fn)
-    number, took = timer.autorange()
-    number = max(1, int(number * budget / 5 / max(took, 1e-9)))
-    return min(timer.repeat(repeat=5, number=number)) / number
-
-
-def jax_or_none() -> Any:
-    try:
-        import jax
-    except ImportError:
-        print("jax is not installed (pip install -e .[bench]): no JAX columns.")
-        return None
-    jax.config.update("jax_enable_x64", True)  # the same float64 arithmetic as ember
-    return jax
 
 
 def autograd_or_none() -> Any:

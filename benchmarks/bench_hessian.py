@@ -25,38 +25,17 @@ from __future__ import annotations
 
 import argparse
 import time
-import timeit
 import warnings
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
-from _harness import fresh_module, geomean
+from _harness import fresh_module, geomean, jax_or_none, steady
 
 import ember
 
 _SOURCE = (Path(__file__).parent / "kernels_hessian.py").read_text()
 NAMES = ("rosenbrock", "ode_loss")
-
-
-def steady(fn: Callable[[], Any], budget: float = 0.2) -> float:
-    """Best seconds per call of fn(), timing batches of about `budget` / 5 seconds, on O3
-    code (after ember's background tier-up: docs/compile-time.md)."""
-    ember.wait_compiled()
-    timer = timeit.Timer(fn)
-    number, took = timer.autorange()
-    number = max(1, int(number * budget / 5 / max(took, 1e-9)))
-    return min(timer.repeat(repeat=5, number=number)) / number
-
-
-def jax_or_none() -> Any:
-    try:
-        import jax
-    except ImportError:
-        print("jax is not installed (pip install -e .[bench]): ember columns only.")
-        return None
-    jax.config.update("jax_enable_x64", True)
-    return jax
 
 
 def first_ember(name: str, args: tuple) -> tuple[float, Any]:
