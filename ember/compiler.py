@@ -21,7 +21,7 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from ember.gc_pause import gc_paused
 from ember.ir.clone import clone_module
@@ -150,6 +150,13 @@ def _infer(untyped: FuncOp, arg_types: tuple[Type, ...],
     for name, value in options.items():
         typed[entry].attributes[name] = value
     return typed, entry
+
+
+def typed_module(py_func: Any, arg_types: Sequence[Type],
+                 options: dict[str, Any]) -> tuple[Module, str]:
+    """`py_func`'s typed module for `arg_types` and its entry symbol, with the jit options
+    on the entry (what every compile starts from; derivatives and custom rules too)."""
+    return _infer(untyped_ir(py_func), tuple(arg_types), options)
 
 
 Transform = Callable[[Module, str], str]

@@ -106,10 +106,9 @@ class _Custom:
         with self._lock:
             hit = self._typed.get(key)
         if hit is None:
-            from ember.compiler import untyped_ir
+            from ember.compiler import typed_module
             from ember.ir.passes import optimize
-            from ember.typeinfer import infer_module
-            m, sym = infer_module(untyped_ir(fn), list(arg_types), untyped_ir, dict(options))
+            m, sym = typed_module(fn, arg_types, dict(options))
             optimize(m, sym, counted=False)
             hit = (m, sym)
             with self._lock:

@@ -24,7 +24,8 @@ import weakref
 from typing import Any, Callable, Sequence
 
 from ember.backend.callable import build_chain
-from ember.compiler import compile_derivative, compile_specialization, untyped_ir
+from ember.compiler import (compile_derivative, compile_specialization, typed_module,
+                            untyped_ir)
 from ember.dispatcher import Dispatcher
 from ember.errors import CompileError
 from ember.ir.core import Module
@@ -269,11 +270,8 @@ class Derivative:
 
     def _typed_ir_for(self, types: tuple[Type, ...]) -> tuple[Module, str]:
         from ember.ir.passes import optimize
-        from ember.typeinfer import infer_module
         self._precheck(types)
-        m, e = infer_module(untyped_ir(self.py_func), list(types), untyped_ir, self._options)
-        for name, value in self._options.items():
-            m[e].attributes[name] = value
+        m, e = typed_module(self.py_func, types, self._options)
         optimize(m, e, counted=False)
         for step in self._chain:
             e = step(m, e)
